@@ -1,0 +1,245 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/berth-dev/berth/internal/engine"
+	"github.com/berth-dev/berth/internal/spec"
+	"github.com/berth-dev/berth/internal/store"
+)
+
+// worker reconciles one stack. Only its own goroutine plans and applies;
+// the mutex guards what the API reads (status) and the event marks.
+type worker struct {
+	r    *Reconciler
+	name string
+	log  *slog.Logger
+	kick chan struct{}
+	evs  chan engine.Event
+	done chan struct{}
+
+	// Owned by the worker goroutine.
+	mem      *Memory
+	rev      int64
+	stack    *spec.Stack
+	images   map[string]bool // image+hash known to be present
+	lastErr  string
+	failures int
+
+	mu      sync.Mutex
+	own     map[string]bool // containers berth itself is stopping
+	status  Status
+	changed chan struct{}
+}
+
+func newWorker(r *Reconciler, name string) *worker {
+	return &worker{
+		r: r, name: name, log: r.log.With("stack", name),
+		kick: make(chan struct{}, 1), evs: make(chan engine.Event, 1024), done: make(chan struct{}),
+		mem: NewMemory(), images: map[string]bool{}, own: map[string]bool{},
+		changed: make(chan struct{}),
+	}
+}
+
+func (w *worker) wake() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (w *worker) event(ev engine.Event) {
+	select {
+	case w.evs <- ev:
+	default:
+		w.wake() // level-triggered: a dropped event only costs its detail
+	}
+}
+
+func (w *worker) run(ctx context.Context) {
+	defer close(w.done)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-w.evs:
+			w.handle(ev)
+			w.drainEvents()
+		case <-w.kick:
+		case <-timer.C:
+		}
+		next := w.pass(ctx)
+		timer.Reset(next)
+	}
+}
+
+// drainEvents handles the events already queued so that a burst costs one
+// pass.
+func (w *worker) drainEvents() {
+	for {
+		select {
+		case ev := <-w.evs:
+			w.handle(ev)
+		default:
+			return
+		}
+	}
+}
+
+// handle notes what an event says that the engine's list will not: a stop
+// or kill berth did not ask for, and OOM kills.
+func (w *worker) handle(ev engine.Event) {
+	switch ev.Action {
+	case "stop", "kill":
+		w.mu.Lock()
+		ours := w.own[ev.ContainerID]
+		w.mu.Unlock()
+		if !ours {
+			w.mem.MarkHandStopped(ev.ContainerID)
+		}
+	case "oom":
+		w.record(store.Event{Service: ev.Service, Container: short(ev.ContainerID), Kind: "oom", Message: "container was killed by the kernel's OOM killer"})
+	}
+}
+
+// record appends an event to the journal, logging a failure to.
+func (w *worker) record(e store.Event) {
+	e.Stack = w.name
+	if _, err := w.r.store.Append(e); err != nil {
+		w.log.Error("recording event", "err", err)
+	}
+}
+
+// pass runs one observe-plan-apply round and returns when to run again.
+func (w *worker) pass(ctx context.Context) time.Duration {
+	d, err := w.desired(ctx)
+	if err == nil {
+		var res Result
+		var actual []engine.Container
+		res, actual, err = w.converge(ctx, d)
+		if err == nil {
+			w.succeeded()
+			w.publish(d, actual, res, "")
+			return w.nextWake(res)
+		}
+	}
+	if ctx.Err() != nil {
+		return time.Hour
+	}
+	return w.failed(d, err)
+}
+
+// converge plans and applies until nothing more can be done now.
+func (w *worker) converge(ctx context.Context, d Desired) (Result, []engine.Container, error) {
+	for round := 0; ; round++ {
+		actual, err := w.r.eng.List(ctx, w.name)
+		if err != nil {
+			return Result{}, nil, err
+		}
+		now := time.Now()
+		w.mem.Observe(d.Stack, actual, now)
+		w.markSeen(actual)
+		res := Plan(d, actual, w.mem, now)
+		if len(res.Actions) == 0 || round >= 20 {
+			if d.Stack == nil && len(actual) == 0 {
+				if err := w.r.eng.RemoveNetworks(ctx, w.name); err != nil {
+					return res, actual, err
+				}
+			}
+			return res, actual, nil
+		}
+		w.publish(d, actual, res, "")
+		if err := w.apply(ctx, d, res.Actions); err != nil {
+			return res, actual, err
+		}
+	}
+}
+
+// markSeen remembers which container held each slot, so that a slot that
+// loses its container without berth removing it is known as drift.
+func (w *worker) markSeen(actual []engine.Container) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	live := map[string]bool{}
+	for _, c := range actual {
+		live[c.ID] = true
+		if h := w.mem.Slots[slotKey{c.Service, c.Slot}]; h != nil && c.Hash == h.Hash {
+			h.LastID = c.ID
+		}
+	}
+	for id := range w.own {
+		if !live[id] {
+			delete(w.own, id)
+		}
+	}
+}
+
+// desired reads the stack's desired state from the store.
+func (w *worker) desired(ctx context.Context) (Desired, error) {
+	rec, err := w.r.store.Stack(w.name)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return Desired{}, nil // unknown stack: nothing should run
+		}
+		return Desired{}, err
+	}
+	if rec.Down {
+		return Desired{Revision: rec.Revision}, nil
+	}
+	if w.stack == nil || w.rev != rec.Revision {
+		rev, err := w.r.store.Revision(w.name, rec.Revision)
+		if err != nil {
+			return Desired{}, err
+		}
+		st, err := w.r.load(ctx, w.name, rev.Spec)
+		if err != nil {
+			return Desired{}, fmt.Errorf("loading revision %d: %w", rec.Revision, err)
+		}
+		w.stack, w.rev = st, rec.Revision
+	}
+	return Desired{Stack: w.stack, Revision: rec.Revision, Replicas: rec.Scale}, nil
+}
+
+// nextWake is when the worker must look again even without events.
+func (w *worker) nextWake(res Result) time.Duration {
+	next := w.r.resync
+	if !res.Wake.IsZero() {
+		next = min(next, max(time.Until(res.Wake), time.Millisecond))
+	}
+	return next
+}
+
+func (w *worker) succeeded() {
+	if w.lastErr != "" {
+		w.log.Info("reconcile recovered")
+		w.record(store.Event{Kind: "recovered", Message: "reconcile succeeded again after: " + w.lastErr})
+	}
+	w.lastErr, w.failures = "", 0
+}
+
+// failed records a failed pass once per distinct error and backs off.
+func (w *worker) failed(d Desired, err error) time.Duration {
+	msg := err.Error()
+	if msg != w.lastErr {
+		w.log.Error("reconcile failed", "err", err)
+		w.record(store.Event{Kind: "error", Message: msg})
+		w.lastErr = msg
+	}
+	w.failures++
+	w.publish(d, nil, Result{}, msg)
+	return min(time.Duration(1<<min(w.failures, 5))*250*time.Millisecond, 10*time.Second)
+}
+
+func short(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}

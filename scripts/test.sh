@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# test.sh (make test) runs every check against a real engine: it starts one
+# if needed, builds the test images, then go vet and the race-enabled tests.
+# Integration tests fail, never skip, without an engine: this script is what
+# gives them one.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+say() { printf 'test: %s\n' "$*" >&2; }
+
+scripts/engine.sh
+scripts/build-images.sh
+
+# -race needs cgo and a C compiler, unlike every build in this repo.
+if ! command -v gcc >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing gcc (needed by go test -race)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null
+  else
+    say "go test -race needs gcc: install it and retry"
+    exit 1
+  fi
+fi
+
+say "go vet ./..."
+go vet ./...
+
+log=$(mktemp /tmp/berth-test.XXXXXX)
+trap 'rm -f "$log"' EXIT
+say "go test -race -count=1 -timeout ${TEST_TIMEOUT:-45m} ./..."
+rc=0
+CGO_ENABLED=1 go test -race -count=1 -timeout "${TEST_TIMEOUT:-45m}" ./... 2>&1 | tee "$log" || rc=$?
+
+# The summary: package verdicts, then every failed test by name.
+ok=$(grep -c '^ok ' "$log" || true)
+failed=$(grep -cE '^FAIL\s+\S+' "$log" || true)
+notests=$(grep -c '\[no test files\]' "$log" || true)
+echo
+echo "==== go test summary: $ok ok, $failed failed, $notests without tests ===="
+grep -E '^FAIL\s+\S+' "$log" || true
+grep -E -- '--- FAIL: ' "$log" | sed 's/^ *//' || true
+grep -E '^(panic:|# )' "$log" || true
+if [ "$rc" != 0 ]; then
+  echo "==== FAILED (go test exit $rc) ===="
+  exit "$rc"
+fi
+echo "==== PASS ===="
