@@ -37,11 +37,17 @@ FLOOR_LABEL=dev.berth-bench.stack=$FLOOR
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 want() { [[ " $TARGETS " == *" $1 "* ]]; }
-bounded() { timeout "$STEP" "$@"; }
+# Every engine call is bounded: a wedged engine (a hung runc, say) must end
+# the run with an error, not hang it. Cleanup lowers LIMIT to fail faster.
+LIMIT=$STEP
+bounded() { timeout "$LIMIT" "$@"; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPLICAS must be a positive integer"
+if ! [[ $STEP =~ ^[0-9]+$ ]] || [ "$STEP" -lt 30 ]; then
+  die "BENCH_STEP_TIMEOUT must be a number of seconds, at least 30"
+fi
 
 WORK=$(mktemp -d /tmp/berth-bench.XXXXXX)
 DPID=
@@ -97,22 +103,22 @@ YAML
 
 # count_running prints how many running containers carry the label.
 count_running() {
-  docker ps -q --filter "label=$1" --filter status=running | wc -l
+  bounded docker ps -q --filter "label=$1" --filter status=running | wc -l
 }
 
 # remove_by_label force-removes every container with the label, then every
 # network whose name starts with prefix_ or prefix-.
 remove_by_label() {
   local label=$1 prefix=$2
-  docker ps -aq --filter "label=$label" | bounded xargs -r -P 8 -n 10 docker rm -f >/dev/null
-  docker network ls --format '{{.Name}}' | { grep -E "^${prefix}[_-]" || true; } |
+  bounded docker ps -aq --filter "label=$label" | bounded xargs -r -P 8 -n 10 docker rm -f >/dev/null
+  bounded docker network ls --format '{{.Name}}' | { grep -E "^${prefix}[_-]" || true; } |
     bounded xargs -r -n 1 docker network rm >/dev/null
 }
 
 # wait_gone polls until no container carries the label, for up to 120s.
 wait_gone() {
   local deadline=$((SECONDS + 120))
-  while [ -n "$(docker ps -aq --filter "label=$1")" ]; do
+  while [ -n "$(bounded docker ps -aq --filter "label=$1")" ]; do
     [ $SECONDS -lt $deadline ] || return 1
     sleep 0.5
   done
@@ -135,7 +141,7 @@ floor_once() {
   local p=$1 t0 t1
   remove_by_label "$FLOOR_LABEL" "$FLOOR"
   t0=$EPOCHREALTIME
-  docker network create --label "$FLOOR_LABEL" "${FLOOR}_bench" >/dev/null
+  bounded docker network create --label "$FLOOR_LABEL" "${FLOOR}_bench" >/dev/null
   # Three labels per container, as berth sets stack, service and slot.
   seq 1 "$N" | bounded xargs -P "$p" -I{} docker run -d --name "$FLOOR-app-{}" \
     --network "${FLOOR}_bench" --label "$FLOOR_LABEL" \
@@ -206,7 +212,7 @@ berth_once() {
   remove_by_label "$label" "$BERTH"
   start_daemon
   t0=$EPOCHREALTIME
-  bounded bin/berth up -f "$WORK/compose.yaml" -p "$BERTH" --wait >"$WORK/berth-up.log" 2>&1 ||
+  bounded bin/berth up -f "$WORK/compose.yaml" -p "$BERTH" --wait --timeout "$((STEP - 10))s" >"$WORK/berth-up.log" 2>&1 ||
     { tail -n 20 "$WORK/berth-up.log" >&2; tail -n 20 "$WORK/daemon.log" >&2; die "berth up failed"; }
   t1=$EPOCHREALTIME
   expect_running "$label" "berth up --wait"
@@ -237,6 +243,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   say "cleaning up"
+  LIMIT=120
   stop_daemon
   remove_by_label "$FLOOR_LABEL" "$FLOOR" || true
   remove_by_label "dev.berth.stack=$BERTH" "$BERTH" || true

@@ -35,13 +35,12 @@ elif [ -f "$BERTH_PIDFILE" ]; then
   rm -f "$BERTH_PIDFILE"
 fi
 
-# Containers left behind (the daemon was gone, or down failed) are removed by
-# berth's stack label, which nothing else sets.
-left=$(docker ps -aq --filter label=dev.berth.stack=demo 2>/dev/null || true)
-if [ -n "$left" ]; then
-  say "removing $(wc -w <<<"$left") leftover demo containers"
-  # shellcheck disable=SC2086 # one id per word
-  docker rm -f $left >/dev/null
+# Never remove containers behind a daemon's back: another daemon may own a
+# stack named demo, and would only recreate them. Say what is left instead.
+left=$(docker ps -aq --filter label=dev.berth.stack=demo 2>/dev/null | wc -l || true)
+if [ "$left" -gt 0 ]; then
+  say "$left containers labelled dev.berth.stack=demo remain (another daemon may manage them);"
+  say "  remove them by hand: docker rm -f \$(docker ps -aq --filter label=dev.berth.stack=demo)"
 fi
 
 if [ "${PURGE:-0}" = 1 ]; then
@@ -50,7 +49,7 @@ if [ "${PURGE:-0}" = 1 ]; then
     docker volume ls -q | grep -E '^demo[_-]kvdata$' || true; } | sort -u)
   for v in $vols; do
     say "removing volume $v"
-    docker volume rm "$v" >/dev/null
+    docker volume rm "$v" >/dev/null || say "could not remove volume $v (still in use?)"
   done
 else
   say "kept the kv data volume (PURGE=1 make demo-stop removes it)"

@@ -67,7 +67,7 @@ fi
 BUILD_DOCKER=0 scripts/build-images.sh
 
 say "deploying examples/demo/compose.yaml (builds images, waits for health)"
-if ! timeout "${DEMO_UP_TIMEOUT:-300}" bin/berth up -f examples/demo/compose.yaml --wait; then
+if ! timeout "${DEMO_UP_TIMEOUT:-360}" bin/berth up -f examples/demo/compose.yaml --wait; then
   "$BERTH_BIN" ps demo >&2 || true
   say "daemon log tail ($BERTH_LOG):"
   tail -n 20 "$BERTH_LOG" >&2 || true

@@ -43,9 +43,11 @@ func ctr(service string, slot int, state engine.State, mods ...func(*engine.Cont
 	return c
 }
 
-func health(h engine.Health) func(*engine.Container) { return func(c *engine.Container) { c.Health = h } }
-func exit(code int) func(*engine.Container)          { return func(c *engine.Container) { c.ExitCode = code } }
-func hash(h string) func(*engine.Container)          { return func(c *engine.Container) { c.Hash = h } }
+func health(h engine.Health) func(*engine.Container) {
+	return func(c *engine.Container) { c.Health = h }
+}
+func exit(code int) func(*engine.Container) { return func(c *engine.Container) { c.ExitCode = code } }
+func hash(h string) func(*engine.Container) { return func(c *engine.Container) { c.Hash = h } }
 
 func stack(services ...spec.Service) *spec.Stack {
 	return &spec.Stack{Name: "s", Services: services}

@@ -28,6 +28,11 @@ func (s *Stack) Canonical() ([]byte, error) {
 // data was made from.
 func LoadCanonical(ctx context.Context, name string, data []byte) (st *Stack, err error) {
 	defer recoverLoad(&st, &err)
+	loc := newLocator([]string{canonicalFile}, nil)
+	loc.content = map[string][]byte{canonicalFile: data}
+	if err := loc.checkAliases(); err != nil {
+		return nil, err
+	}
 	details := types.ConfigDetails{
 		WorkingDir:  "/",
 		ConfigFiles: []types.ConfigFile{{Filename: canonicalFile, Content: data}},
@@ -41,8 +46,6 @@ func LoadCanonical(ctx context.Context, name string, data []byte) (st *Stack, er
 		o.SkipResolveEnvironment = true
 		o.SkipResolveLabels = true
 	})
-	loc := newLocator([]string{canonicalFile}, nil)
-	loc.content = map[string][]byte{canonicalFile: data}
 	if err != nil {
 		return nil, loc.explain(err)
 	}

@@ -28,7 +28,7 @@ func explainSyntax(_ *locator, m []string, _ error) *LoadError {
 // first pass over the files): the file is the first that does not parse.
 func explainBareSyntax(l *locator, m []string, err error) *LoadError {
 	le := explainSyntax(l, []string{m[0], l.broken(), m[0]}, err)
-	if strings.Contains(m[1], "cannot construct") {
+	if strings.Contains(m[1], "into cli.named") { // the top level is not a mapping
 		le.Msg = "a Compose file must be a mapping of top-level keys (services, networks, ...)"
 		le.Hint = ""
 	}

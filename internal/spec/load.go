@@ -16,6 +16,9 @@ func Load(ctx context.Context, opts LoadOptions) (st *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := loc.checkAliases(); err != nil {
+		return nil, err
+	}
 	p, err := po.LoadProject(ctx)
 	if err != nil {
 		return nil, loc.explain(err)

@@ -79,6 +79,7 @@ func TestLoadBadFiles(t *testing.T) {
 		{"xberth-order.bad.yml", `xberth-order.bad.yml:5: service "web": field "x-berth.backoff.initial": must not exceed backoff.max (1m0s > 1s)`},
 		{"xberth-range.bad.yml", `xberth-range.bad.yml:2: field "x-berth.parallelism": must be between 1 and 64 (got 100)`},
 		{"xberth-list.bad.yml", `xberth-list.bad.yml:4: service "web": field "x-berth": must be a mapping (got a list)`},
+		{"self-alias.bad.yml", `self-alias.bad.yml:3: alias *defaults is inside its own anchor &defaults`},
 		{"does-not-exist.bad.yml", `does-not-exist.bad.yml: file not found`},
 	} {
 		t.Run(tc.file, func(t *testing.T) {

@@ -34,9 +34,9 @@ func applySecurity(b *createBuild) error {
 // which berth does not resolve yet.
 func applyNamespaces(b *createBuild) error {
 	sc := b.sc
-	for field, mode := range map[string]string{"ipc": sc.Ipc, "pid": sc.Pid} {
-		if strings.HasPrefix(mode, types.ServicePrefix) {
-			return fmt.Errorf("%s %q: sharing a namespace with another service is not supported by berth yet", field, mode)
+	for _, ns := range [][2]string{{"ipc", sc.Ipc}, {"pid", sc.Pid}} {
+		if strings.HasPrefix(ns[1], types.ServicePrefix) {
+			return fmt.Errorf("%s %q: sharing a namespace with another service is not supported by berth yet", ns[0], ns[1])
 		}
 	}
 	b.host.IpcMode = container.IpcMode(sc.Ipc)

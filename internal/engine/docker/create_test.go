@@ -25,7 +25,7 @@ func TestCreateRequest(t *testing.T) {
 		wantErr string // substring; empty means success
 		// mutate edits the loaded service, for values compose-go refuses.
 		mutate func(svc *spec.Service)
-		check   func(t *testing.T, p createPlan)
+		check  func(t *testing.T, p createPlan)
 	}{
 		{
 			name: "basics",

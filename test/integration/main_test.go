@@ -1,0 +1,174 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// env is the shared test environment: one berth binary and one daemon.
+var env struct {
+	root   string // repository root
+	berth  string // built binary
+	dir    string // temp dir for socket and data
+	socket string
+	daemon *exec.Cmd
+	log    string
+}
+
+// testImage is built by scripts/build-images.sh from test/app.
+const testImage = "berth-test-app:latest"
+
+func TestMain(m *testing.M) {
+	code, err := setup()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "integration setup failed:", err)
+		os.Exit(1)
+	}
+	if code == 0 {
+		code = m.Run()
+	}
+	stopDaemon()
+	if code != 0 && env.log != "" {
+		if data, err := os.ReadFile(env.log); err == nil {
+			tail := data[max(0, len(data)-6000):]
+			fmt.Fprintf(os.Stderr, "--- last daemon log lines ---\n%s\n", tail)
+		}
+	}
+	os.RemoveAll(env.dir)
+	os.Exit(code)
+}
+
+func setup() (int, error) {
+	_, file, _, _ := runtime.Caller(0)
+	env.root = filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+	if out, err := exec.Command("docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput(); err != nil {
+		return 1, fmt.Errorf("no Docker engine answers (run the tests with `make test`, which starts one): %v: %s", err, out)
+	}
+	var err error
+	env.dir, err = os.MkdirTemp("", "berth-it-")
+	if err != nil {
+		return 1, err
+	}
+	env.berth = filepath.Join(env.dir, "berth")
+	build := exec.Command("go", "build", "-race", "-o", env.berth, "./cmd/berth")
+	build.Dir = env.root
+	if out, err := build.CombinedOutput(); err != nil {
+		return 1, fmt.Errorf("building berth: %v\n%s", err, out)
+	}
+	images := exec.Command("bash", "scripts/build-images.sh")
+	images.Dir = env.root
+	if out, err := images.CombinedOutput(); err != nil {
+		return 1, fmt.Errorf("building test images: %v\n%s", err, out)
+	}
+	env.socket = filepath.Join(env.dir, "berth.sock")
+	env.log = filepath.Join(env.dir, "daemon.log")
+	return 0, startDaemon()
+}
+
+// startDaemon starts `berth daemon` and waits until it answers.
+func startDaemon() error {
+	logf, err := os.OpenFile(env.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(env.berth, "daemon", "--socket", env.socket, "--data", filepath.Join(env.dir, "data"), "--resync", "2s")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting daemon: %w", err)
+	}
+	env.daemon = cmd
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, _, err := run(context.Background(), "version"); err == nil {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("daemon did not answer within 30s (log: %s)", env.log)
+}
+
+// stopDaemon stops the daemon gracefully.
+func stopDaemon() {
+	if env.daemon == nil || env.daemon.Process == nil {
+		return
+	}
+	env.daemon.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { env.daemon.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		env.daemon.Process.Kill()
+		<-done
+	}
+	env.daemon = nil
+}
+
+// killDaemon kills the daemon with SIGKILL, as a crash would.
+func killDaemon(t *testing.T) {
+	t.Helper()
+	env.daemon.Process.Kill()
+	env.daemon.Wait()
+	env.daemon = nil
+}
+
+// run runs the berth CLI against the test daemon.
+func run(ctx context.Context, args ...string) (string, int, error) {
+	cmd := exec.CommandContext(ctx, env.berth, args...)
+	cmd.Env = append(os.Environ(), "BERTH_SOCKET="+env.socket)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	return out.String(), code, err
+}
+
+// berth runs the CLI and fails the test unless it succeeds.
+func berth(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	out, _, err := run(ctx, args...)
+	if err != nil {
+		t.Fatalf("berth %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// docker runs the docker CLI and returns its trimmed output.
+func docker(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("docker", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// eventually polls cond every 100 ms until it holds or timeout passes.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
