@@ -66,8 +66,8 @@ func (w *worker) prepare(ctx context.Context, d Desired, actions []Action) error
 	}
 	needs := map[string]bool{}
 	for _, a := range actions {
-		if a.Kind == Create || a.Kind == Replace {
-			needs[a.Service] = true
+		if a.Kind != Remove {
+			needs[a.Service] = a.Kind == Create || a.Kind == Replace
 		}
 	}
 	if len(needs) == 0 {
@@ -82,7 +82,7 @@ func (w *worker) prepare(ctx context.Context, d Desired, actions []Action) error
 	for i := range d.Stack.Services {
 		svc := &d.Stack.Services[i]
 		key := svc.Image + "@" + svc.Hash
-		if !needs[svc.Name] || w.images[key] {
+		if !needs[svc.Name] || w.images[key] { // only new containers need the image
 			continue
 		}
 		if err := w.ensureImage(ctx, d.Stack, svc); err != nil {
@@ -124,11 +124,16 @@ func (w *worker) do(ctx context.Context, d Desired, a Action) error {
 		}
 	case Create:
 		err = w.createAndStart(ctx, d, svc, a.Slot)
-	case Start:
+	case Start, Restart:
 		err = w.r.eng.Start(ctx, a.Container.ID)
-	case Restart:
-		err = w.r.eng.Start(ctx, a.Container.ID)
-		if err == nil {
+		if errors.Is(err, engine.ErrNotFound) {
+			// Something the container refers to (its network, say, after
+			// the engine lost its network store) is gone for good:
+			// replace the container instead of failing forever.
+			w.record(store.Event{Service: a.Service, Container: a.Container.Name, Kind: "replace", Message: "cannot start: " + err.Error()})
+			return w.stopAndRemove(ctx, svc, a.Container)
+		}
+		if err == nil && a.Kind == Restart {
 			w.noteRestart(svc, a.Slot)
 		}
 	case Replace:

@@ -21,6 +21,7 @@ var env struct {
 	dir    string // temp dir for socket and data
 	socket string
 	daemon *exec.Cmd
+	exited chan struct{} // closed when the daemon process has exited
 	log    string
 }
 
@@ -82,11 +83,25 @@ func startDaemon() error {
 	}
 	cmd := exec.Command(env.berth, "daemon", "--socket", env.socket, "--data", filepath.Join(env.dir, "data"), "--resync", "2s")
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	// The daemon dies with the test binary, even when that is killed: the
+	// kernel signals it when the (locked) thread that started it exits.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	started := make(chan error)
+	exited := make(chan struct{})
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the daemon
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		cmd.Wait()
+		close(exited)
+	}()
+	if err := <-started; err != nil {
 		return fmt.Errorf("starting daemon: %w", err)
 	}
-	env.daemon = cmd
+	env.daemon, env.exited = cmd, exited
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if _, _, err := run(context.Background(), "version"); err == nil {
@@ -103,13 +118,11 @@ func stopDaemon() {
 		return
 	}
 	env.daemon.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { env.daemon.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-env.exited:
 	case <-time.After(15 * time.Second):
 		env.daemon.Process.Kill()
-		<-done
+		<-env.exited
 	}
 	env.daemon = nil
 }
@@ -118,7 +131,7 @@ func stopDaemon() {
 func killDaemon(t *testing.T) {
 	t.Helper()
 	env.daemon.Process.Kill()
-	env.daemon.Wait()
+	<-env.exited
 	env.daemon = nil
 }
 

@@ -71,6 +71,9 @@ func (d *Driver) Start(ctx context.Context, id string) error {
 	ctx, cancel := d.deadline(ctx)
 	defer cancel()
 	if _, err := d.api.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
+		if cerrdefs.IsNotFound(err) {
+			return fmt.Errorf("starting container %s: %w: %v", short(id), engine.ErrNotFound, err)
+		}
 		return d.wrap(ctx, "starting container "+short(id), err)
 	}
 	return nil
