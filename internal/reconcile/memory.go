@@ -30,6 +30,18 @@ type slotHistory struct {
 	HandStopped string
 	// LastID is the container last seen in the slot.
 	LastID string
+	// RunningID has been seen running continuously since RunningSince.
+	RunningID    string
+	RunningSince time.Time
+}
+
+// readyAt is when the slot's running container counts as ready under the
+// service's min_ready (zero when it is not running).
+func (h slotHistory) readyAt(svc *spec.Service, id string) time.Time {
+	if h.RunningID != id {
+		return time.Time{}
+	}
+	return h.RunningSince.Add(svc.Berth.MinReady.D())
 }
 
 // Memory is the loop's per-stack memory. Plan reads it; the loop updates it
@@ -73,6 +85,14 @@ func (m *Memory) Observe(st *spec.Stack, actual []engine.Container, now time.Tim
 				continue
 			}
 			h := m.slot(svc, c.Slot)
+			switch {
+			case c.State != engine.StateRunning:
+				if h.RunningID == c.ID {
+					h.RunningID = ""
+				}
+			case h.RunningID != c.ID:
+				h.RunningID, h.RunningSince = c.ID, now
+			}
 			if c.Health == engine.HealthUnhealthy && c.State == engine.StateRunning {
 				if h.UnhealthyID != c.ID {
 					h.UnhealthyID, h.UnhealthySince = c.ID, now
@@ -103,7 +123,7 @@ func (m *Memory) MarkHandStopped(id string) {
 // tipped the slot into a crash loop.
 func (m *Memory) Record(svc *spec.Service, slot int, now time.Time) (crashLoop bool) {
 	h := m.slot(svc, slot)
-	h.HandStopped = ""
+	h.HandStopped, h.RunningID = "", ""
 	h.Restarts = append(prune(h.Restarts, now.Add(-svc.Berth.CrashLoop.Window.D())), now)
 	if !h.CrashLoop && len(h.Restarts) >= svc.Berth.CrashLoop.Restarts {
 		h.CrashLoop = true

@@ -146,6 +146,11 @@ func planSlot(r *Result, svc *spec.Service, slot int, c engine.Container, blocke
 		}
 	case c.State == engine.StateExited || c.State == engine.StateDead:
 		planExited(r, svc, c, h, now, act)
+	case c.State == engine.StateRunning && h.UnhealthyID != c.ID:
+		// Look again when the replica has run for min_ready.
+		if at := h.readyAt(svc, c.ID); at.After(now) && (r.Wake.IsZero() || at.Before(r.Wake)) {
+			r.Wake = at
+		}
 	case c.State == engine.StateRunning && h.UnhealthyID == c.ID:
 		grace := svc.Berth.UnhealthyGrace.D()
 		if due := deferUntil(r, h.UnhealthySince.Add(grace), svc, h, now); due {

@@ -287,7 +287,7 @@ func TestCrashLoopIsReported(t *testing.T) {
 	if !slices.Contains(res.CrashLoop, "web") {
 		t.Errorf("plan does not report web as crash looping: %+v", res)
 	}
-	st := computeStatus("s", Desired{Stack: stack(s)}, []engine.Container{ctr("web", 1, engine.StateExited, exit(1))}, res, "")
+	st := computeStatus("s", Desired{Stack: stack(s)}, []engine.Container{ctr("web", 1, engine.StateExited, exit(1))}, res, "", m, t0.Add(4*time.Second))
 	if st.Failed == "" || st.Converged {
 		t.Errorf("status = %+v; want failed crash loop", st)
 	}

@@ -97,6 +97,9 @@ func (r *Reconciler) route(ev engine.Event) {
 		r.kickAll()
 		return
 	}
+	if _, err := r.store.Stack(ev.Stack); err != nil {
+		return // not ours: see worker.desired
+	}
 	if w := r.worker(ev.Stack); w != nil {
 		w.event(ev)
 	}

@@ -44,7 +44,7 @@ type Status struct {
 
 // publish computes and stores the status, waking API watchers.
 func (w *worker) publish(d Desired, actual []engine.Container, res Result, errMsg string) {
-	s := computeStatus(w.name, d, actual, res, errMsg)
+	s := computeStatus(w.name, d, actual, res, errMsg, w.mem, time.Now())
 	w.mu.Lock()
 	w.status = s
 	close(w.changed)
@@ -65,7 +65,7 @@ func (w *worker) changedCh() <-chan struct{} {
 }
 
 // computeStatus summarises a pass for people and for `up --wait`.
-func computeStatus(name string, d Desired, actual []engine.Container, res Result, errMsg string) Status {
+func computeStatus(name string, d Desired, actual []engine.Container, res Result, errMsg string, mem *Memory, now time.Time) Status {
 	s := Status{Stack: name, Revision: d.Revision, Down: d.Stack == nil, Error: errMsg, Updated: time.Now()}
 	if errMsg != "" {
 		s.Failed = errMsg
@@ -79,7 +79,7 @@ func computeStatus(name string, d Desired, actual []engine.Container, res Result
 	var failed []string
 	for i := range d.Stack.Services {
 		svc := &d.Stack.Services[i]
-		ss := serviceStatus(d, svc, actual, res)
+		ss := serviceStatus(d, svc, actual, res, mem, now)
 		if ss.State != StateReady && ss.State != StateCompleted {
 			s.Converged = false
 		}
@@ -92,7 +92,7 @@ func computeStatus(name string, d Desired, actual []engine.Container, res Result
 	return s
 }
 
-func serviceStatus(d Desired, svc *spec.Service, actual []engine.Container, res Result) ServiceStatus {
+func serviceStatus(d Desired, svc *spec.Service, actual []engine.Container, res Result, mem *Memory, now time.Time) ServiceStatus {
 	ss := ServiceStatus{Name: svc.Name, Desired: d.replicas(svc)}
 	var completed, failedExit int
 	exitCode := 0
@@ -102,7 +102,8 @@ func serviceStatus(d Desired, svc *spec.Service, actual []engine.Container, res 
 		}
 		if c.State == engine.StateRunning {
 			ss.Running++
-			if c.Health == engine.HealthHealthy || c.Health == engine.HealthNone {
+			healthy := c.Health == engine.HealthHealthy || c.Health == engine.HealthNone
+			if healthy && !mem.peek(svc, c.Slot).readyAt(svc, c.ID).After(now) {
 				ss.Ready++
 			}
 		}

@@ -120,6 +120,9 @@ func (w *worker) record(e store.Event) {
 // pass runs one observe-plan-apply round and returns when to run again.
 func (w *worker) pass(ctx context.Context) time.Duration {
 	d, err := w.desired(ctx)
+	if errors.Is(err, errUnknownStack) {
+		return w.r.resync
+	}
 	if err == nil {
 		var res Result
 		var actual []engine.Container
@@ -186,7 +189,9 @@ func (w *worker) desired(ctx context.Context) (Desired, error) {
 	rec, err := w.r.store.Stack(w.name)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return Desired{}, nil // unknown stack: nothing should run
+			// Not a stack of this daemon's store (another daemon's, or
+			// labels set by hand): never touch what we do not own.
+			return Desired{}, errUnknownStack
 		}
 		return Desired{}, err
 	}
@@ -236,6 +241,9 @@ func (w *worker) failed(d Desired, err error) time.Duration {
 	w.publish(d, nil, Result{}, msg)
 	return min(time.Duration(1<<min(w.failures, 5))*250*time.Millisecond, 10*time.Second)
 }
+
+// errUnknownStack marks a stack the store does not know.
+var errUnknownStack = errors.New("stack not managed by this daemon")
 
 func short(id string) string {
 	if len(id) > 12 {

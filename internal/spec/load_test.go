@@ -72,7 +72,7 @@ func TestLoadBadFiles(t *testing.T) {
 		{"bad-port.bad.yml", `bad-port.bad.yml:5: service "web": field "ports": invalid containerPort "def"`},
 		{"extends-missing.bad.yml", `extends-missing.bad.yml:4: service "web": field "extends.file": file not found: parts/nope.yml`},
 		{"include-missing.bad.yml", `include-missing.bad.yml:2: field "include.0": file not found: parts/nope.yml`},
-		{"xberth-unknown.bad.yml", `xberth-unknown.bad.yml:5: service "web": field "x-berth.backof": unknown key "backof"; hint: valid keys: backoff, crash_loop, unhealthy_grace`},
+		{"xberth-unknown.bad.yml", `xberth-unknown.bad.yml:5: service "web": field "x-berth.backof": unknown key "backof"; hint: valid keys: backoff, crash_loop, min_ready, unhealthy_grace`},
 		{"xberth-top-unknown.bad.yml", `xberth-top-unknown.bad.yml:2: field "x-berth.paralelism": unknown key "paralelism"; hint: valid keys: parallelism, resync`},
 		{"xberth-number.bad.yml", `xberth-number.bad.yml:6: service "web": field "x-berth.backoff.initial": must be a duration string such as "500ms" or "1m30s" (got 5)`},
 		{"xberth-garbage.bad.yml", `xberth-garbage.bad.yml:6: service "web": field "x-berth.crash_loop.window": must be a duration such as "500ms" or "1m30s" (got "soon")`},

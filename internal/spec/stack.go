@@ -72,6 +72,10 @@ type ServiceOptions struct {
 	// UnhealthyGrace is how long a replica may stay unhealthy (as reported
 	// by its health check) before it is replaced.
 	UnhealthyGrace Duration `json:"unhealthy_grace,omitempty"`
+	// MinReady is how long a replica must have been running (and healthy,
+	// where it has a health check) before it counts as ready: it keeps
+	// `up --wait` from declaring success on a container about to crash.
+	MinReady Duration `json:"min_ready,omitempty"`
 }
 
 // Backoff is an exponential restart backoff.

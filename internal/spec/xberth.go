@@ -81,6 +81,8 @@ func (o ServiceOptions) validate() *LoadError {
 		return optionError("crash_loop.restarts", fmt.Sprintf("must be at least 1 (got %d)", c.Restarts))
 	case c.Window <= 0:
 		return optionError("crash_loop.window", fmt.Sprintf("must be a positive duration (got %s)", c.Window))
+	case o.MinReady < 0:
+		return optionError("min_ready", fmt.Sprintf("must not be negative (got %s)", o.MinReady))
 	case o.UnhealthyGrace < 0:
 		return optionError("unhealthy_grace", fmt.Sprintf("must not be negative (got %s)", o.UnhealthyGrace))
 	}
