@@ -24,6 +24,13 @@ if ! command -v gcc >/dev/null 2>&1; then
   fi
 fi
 
+say "gofmt -l"
+unformatted=$(gofmt -l cmd internal test examples)
+if [ -n "$unformatted" ]; then
+  say "these files need gofmt -w:"; printf '%s\n' "$unformatted" >&2
+  exit 1
+fi
+
 say "go vet ./..."
 go vet ./...
 
@@ -31,7 +38,7 @@ log=$(mktemp /tmp/berth-test.XXXXXX)
 trap 'rm -f "$log"' EXIT
 say "go test -race -count=1 -timeout ${TEST_TIMEOUT:-45m} ./..."
 rc=0
-CGO_ENABLED=1 go test -race -count=1 -timeout "${TEST_TIMEOUT:-45m}" ./... 2>&1 | tee "$log" || rc=$?
+CGO_ENABLED=1 go test -race -count=1 -v -timeout "${TEST_TIMEOUT:-45m}" ./... 2>&1 | tee "$log" | grep -vE '^(=== (RUN|PAUSE|CONT|NAME)|\s*--- PASS)' || rc=$?
 
 # The summary: package verdicts, then every failed test by name.
 ok=$(grep -c '^ok ' "$log" || true)
@@ -42,8 +49,10 @@ echo "==== go test summary: $ok ok, $failed failed, $notests without tests ===="
 grep -E '^FAIL\s+\S+' "$log" || true
 grep -E -- '--- FAIL: ' "$log" | sed 's/^ *//' || true
 grep -E '^(panic:|# )' "$log" || true
-if [ "$rc" != 0 ]; then
-  echo "==== FAILED (go test exit $rc) ===="
-  exit "$rc"
+passed=$(grep -cE '^\s*--- PASS: ' "$log" || true)
+failedtests=$(grep -cE '^\s*--- FAIL: ' "$log" || true)
+if [ "$rc" != 0 ] && [ "$failedtests" = 0 ]; then
+  failedtests=1 # a build failure or a panic fails the run without a --- FAIL line
 fi
-echo "==== PASS ===="
+echo "$passed passed, $failedtests failed"
+exit "$rc"

@@ -34,6 +34,9 @@ type Config struct {
 	TokenFile string
 	Resync    time.Duration
 	Version   string
+	// Ready, when set, is called once the API serves, with the TCP
+	// listener's address (nil without TCP): tests listen on port 0.
+	Ready func(tcp net.Addr)
 }
 
 // Run runs the daemon until ctx ends.
@@ -73,13 +76,17 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	go func() { errs <- servers[0].Serve(ln) }()
 	log.Info("berth daemon ready", "socket", cfg.Socket, "data", cfg.DataDir)
 
+	var tcpAddr net.Addr
 	if cfg.TCP != "" {
-		hs, err := serveTCP(cfg, srv, errs)
+		hs, addr, err := serveTCP(cfg, srv, errs)
 		if err != nil {
 			return err
 		}
-		servers = append(servers, hs)
-		log.Info("serving the API on TCP with TLS", "addr", cfg.TCP)
+		servers, tcpAddr = append(servers, hs), addr
+		log.Info("serving the API on TCP with TLS", "addr", addr.String())
+	}
+	if cfg.Ready != nil {
+		cfg.Ready(tcpAddr)
 	}
 
 	select {
@@ -125,18 +132,18 @@ func listenUnix(path string) (net.Listener, error) {
 }
 
 // serveTCP serves the API over TLS with bearer-token authentication.
-func serveTCP(cfg Config, srv *api.Server, errs chan<- error) (*http.Server, error) {
+func serveTCP(cfg Config, srv *api.Server, errs chan<- error) (*http.Server, net.Addr, error) {
 	tok, err := os.ReadFile(cfg.TokenFile)
 	if err != nil {
-		return nil, fmt.Errorf("reading token file: %w", err)
+		return nil, nil, fmt.Errorf("reading token file: %w", err)
 	}
 	token := strings.TrimSpace(string(tok))
 	if len(token) < 16 {
-		return nil, fmt.Errorf("token in %s is too short: use at least 16 random characters", cfg.TokenFile)
+		return nil, nil, fmt.Errorf("token in %s is too short: use at least 16 random characters", cfg.TokenFile)
 	}
 	cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
 	if err != nil {
-		return nil, fmt.Errorf("loading TLS certificate: %w", err)
+		return nil, nil, fmt.Errorf("loading TLS certificate: %w", err)
 	}
 	tcpSrv := *srv
 	tcpSrv.Token = token
@@ -148,8 +155,8 @@ func serveTCP(cfg Config, srv *api.Server, errs chan<- error) (*http.Server, err
 	}
 	ln, err := net.Listen("tcp", cfg.TCP)
 	if err != nil {
-		return nil, fmt.Errorf("listening on %s: %w", cfg.TCP, err)
+		return nil, nil, fmt.Errorf("listening on %s: %w", cfg.TCP, err)
 	}
 	go func() { errs <- hs.ServeTLS(ln, "", "") }()
-	return hs, nil
+	return hs, ln.Addr(), nil
 }
