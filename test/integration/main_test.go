@@ -38,6 +38,7 @@ func TestMain(m *testing.M) {
 		code = m.Run()
 	}
 	stopDaemon()
+	sweep()
 	if code != 0 && env.log != "" {
 		if data, err := os.ReadFile(env.log); err == nil {
 			tail := data[max(0, len(data)-6000):]
@@ -183,5 +184,29 @@ func eventually(t *testing.T, timeout time.Duration, what string, cond func() bo
 			t.Fatalf("timed out after %s waiting for %s", timeout, what)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// sweep removes whatever the tests' stacks left on the engine (a test that
+// failed before its cleanup, say), once the daemon is gone.
+func sweep() {
+	for _, kind := range []string{"container", "network", "volume"} {
+		id := map[string]string{"network": "{{.ID}}", "volume": "{{.Name}}"}[kind]
+		out, _ := exec.Command("docker", kind, "ls", "--filter", "label=dev.berth.managed=true", "--format", "{{.Label \"dev.berth.stack\"}} "+id).CombinedOutput()
+		if kind == "container" {
+			out, _ = exec.Command("docker", "ps", "-a", "--filter", "label=dev.berth.managed=true", "--format", "{{.Label \"dev.berth.stack\"}} {{.ID}}").CombinedOutput()
+		}
+		var ids []string
+		for _, line := range strings.Split(string(out), "\n") {
+			stack, id, ok := strings.Cut(strings.TrimSpace(line), " ")
+			if ok && strings.HasPrefix(stack, "it") {
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		args := map[string][]string{"container": {"rm", "-f"}, "network": {"network", "rm"}, "volume": {"volume", "rm", "-f"}}[kind]
+		exec.Command("docker", append(args, ids...)...).Run()
 	}
 }
