@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -11,45 +12,35 @@ import (
 
 func (a *app) upCommand() *cobra.Command {
 	var sf stackFlags
-	var wait bool
-	var timeout time.Duration
+	var w waitFlags
 	cmd := &cobra.Command{
 		Use:   "up [-f FILE]",
 		Short: "Deploy a Compose file (a new revision when it changed)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			st, err := sf.load(ctx)
+			name, req, c, err := a.upRequest(ctx, &sf)
 			if err != nil {
 				return err
 			}
-			canon, err := st.Canonical()
-			if err != nil {
-				return err
-			}
-			c, err := a.client()
-			if err != nil {
-				return err
-			}
+			req.Wait, req.Timeout = w.wait, w.seconds()
 			p := newProgress(a.out, a.jsonOutput())
-			err = c.Up(ctx, st.Name, api.UpRequest{Spec: canon, Sources: sf.files, Wait: wait, Timeout: int(timeout.Seconds())}, p.show)
-			if err != nil {
+			if err := c.Up(ctx, name, req, p.show); err != nil {
 				return failedIfRan(err)
 			}
-			p.done(fmt.Sprintf("stack %s is up", st.Name), wait)
+			p.done(fmt.Sprintf("stack %s is up", name), w.wait)
 			return nil
 		},
 	}
 	sf.register(cmd)
-	cmd.Flags().BoolVar(&wait, "wait", false, "wait until every service is running and healthy; exit 4 if it fails")
-	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Minute, "how long --wait waits")
+	w.register(cmd, false, "wait until every service is running and healthy; exit 4 if it fails")
 	return cmd
 }
 
 func (a *app) downCommand() *cobra.Command {
 	var sf stackFlags
-	var volumes, wait bool
-	var timeout time.Duration
+	var volumes bool
+	var w waitFlags
 	cmd := &cobra.Command{
 		Use:   "down [STACK | -f FILE]",
 		Short: "Stop and remove a stack's containers and networks (volumes with --volumes)",
@@ -65,24 +56,22 @@ func (a *app) downCommand() *cobra.Command {
 				return err
 			}
 			p := newProgress(a.out, a.jsonOutput())
-			if err := c.Down(ctx, name, api.DownRequest{Volumes: volumes, Wait: wait, Timeout: int(timeout.Seconds())}, p.show); err != nil {
+			if err := c.Down(ctx, name, api.DownRequest{Volumes: volumes, Wait: w.wait, Timeout: w.seconds()}, p.show); err != nil {
 				return failedIfRan(err)
 			}
-			p.done(fmt.Sprintf("stack %s is down", name), wait)
+			p.done(fmt.Sprintf("stack %s is down", name), w.wait)
 			return nil
 		},
 	}
 	sf.register(cmd)
 	cmd.Flags().BoolVarP(&volumes, "volumes", "v", false, "also remove the stack's named volumes (their data is lost)")
-	cmd.Flags().BoolVar(&wait, "wait", true, "wait until every container is gone")
-	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Minute, "how long --wait waits")
+	w.register(cmd, true, "wait until every container is gone")
 	return cmd
 }
 
 func (a *app) scaleCommand() *cobra.Command {
 	var sf stackFlags
-	var wait bool
-	var timeout time.Duration
+	var w waitFlags
 	cmd := &cobra.Command{
 		Use:   "scale [STACK] SERVICE=N...",
 		Short: "Set the number of replicas of services",
@@ -107,18 +96,17 @@ func (a *app) scaleCommand() *cobra.Command {
 			}
 			p := newProgress(a.out, a.jsonOutput())
 			for _, t := range targets {
-				req := api.ScaleRequest{Service: t.service, Replicas: t.replicas, Wait: wait, Timeout: int(timeout.Seconds())}
+				req := api.ScaleRequest{Service: t.service, Replicas: t.replicas, Wait: w.wait, Timeout: w.seconds()}
 				if err := c.Scale(ctx, name, req, p.show); err != nil {
 					return failedIfRan(err)
 				}
 			}
-			p.done(fmt.Sprintf("stack %s scaled", name), wait)
+			p.done(fmt.Sprintf("stack %s scaled", name), w.wait)
 			return nil
 		},
 	}
 	sf.register(cmd)
-	cmd.Flags().BoolVar(&wait, "wait", true, "wait until the new replica count runs")
-	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Minute, "how long --wait waits")
+	w.register(cmd, true, "wait until the new replica count runs")
 	return cmd
 }
 
@@ -141,6 +129,37 @@ func (a *app) restartCommand() *cobra.Command {
 		},
 	}
 	return cmd
+}
+
+// waitFlags are --wait and --timeout.
+type waitFlags struct {
+	wait    bool
+	timeout time.Duration
+}
+
+func (w *waitFlags) register(cmd *cobra.Command, def bool, usage string) {
+	cmd.Flags().BoolVar(&w.wait, "wait", def, usage)
+	cmd.Flags().DurationVar(&w.timeout, "timeout", 5*time.Minute, "how long --wait waits")
+}
+
+func (w *waitFlags) seconds() int { return int(w.timeout.Seconds()) }
+
+// upRequest loads the stack file locally and connects to the daemon: what
+// up and plan share.
+func (a *app) upRequest(ctx context.Context, sf *stackFlags) (string, api.UpRequest, *api.Client, error) {
+	st, err := sf.load(ctx)
+	if err != nil {
+		return "", api.UpRequest{}, nil, err
+	}
+	canon, err := st.Canonical()
+	if err != nil {
+		return "", api.UpRequest{}, nil, err
+	}
+	c, err := a.client()
+	if err != nil {
+		return "", api.UpRequest{}, nil, err
+	}
+	return st.Name, api.UpRequest{Spec: canon, Sources: sf.files}, c, nil
 }
 
 // failedIfRan marks errors reported by a running operation (as opposed to

@@ -77,19 +77,11 @@ func (a *app) planCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			st, err := sf.load(ctx)
+			name, req, c, err := a.upRequest(ctx, &sf)
 			if err != nil {
 				return err
 			}
-			canon, err := st.Canonical()
-			if err != nil {
-				return err
-			}
-			c, err := a.client()
-			if err != nil {
-				return err
-			}
-			p, err := c.Plan(ctx, st.Name, api.UpRequest{Spec: canon})
+			p, err := c.Plan(ctx, name, req)
 			if err != nil {
 				return err
 			}
