@@ -2,10 +2,13 @@ package api
 
 import (
 	"cmp"
+	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/berth-dev/berth/internal/engine"
 	"github.com/berth-dev/berth/internal/engine/docker"
@@ -66,12 +69,15 @@ func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
 		writeError(w, statusFor(err), err)
 		return
 	}
-	cs = slices.DeleteFunc(cs, func(c engine.Container) bool {
-		return (service != "" && c.Service != service) || (name != "" && c.Name != name)
-	})
+	keep := func(c engine.Container) bool {
+		return (service == "" || c.Service == service) && (name == "" || c.Name == name)
+	}
+	cs = slices.DeleteFunc(cs, func(c engine.Container) bool { return !keep(c) })
 	opts := docker.LogOptions{Tail: cmp.Or(q.Get("tail"), "all"), Since: q.Get("since")}
 	sw := newStreamWriter(w)
-	// The tail first, merged by time across containers.
+	// The tail first, merged by time across containers; following resumes
+	// from when the tail was read, so no line falls in between.
+	start := time.Now()
 	var tail []LogEntry
 	for _, c := range cs {
 		s.Engine.Logs(r.Context(), c.ID, opts, func(l engine.LogLine) bool {
@@ -86,25 +92,79 @@ func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
 	if q.Get("follow") == "" {
 		return
 	}
-	s.followLogs(r, sw, cs)
+	last := map[string]time.Time{}
+	for _, l := range tail {
+		last[l.Container] = l.Time
+	}
+	s.followLogs(r, sw, stack, keep, start, last)
 }
 
-// followLogs streams new lines from every container until the client goes.
-func (s *Server) followLogs(r *http.Request, sw *streamWriter, cs []engine.Container) {
+// followLogs streams new lines until the client goes. It re-lists the
+// containers every second, so replicas that restart, are replaced or are
+// added by a scale-up are followed too; each stream resumes after the last
+// line shown for that container.
+func (s *Server) followLogs(r *http.Request, sw *streamWriter, stack string, keep func(engine.Container) bool, since time.Time, last map[string]time.Time) {
+	ctx := r.Context()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for _, c := range cs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			opts := docker.LogOptions{Follow: true, Tail: "0"}
-			s.Engine.Logs(r.Context(), c.ID, opts, func(l engine.LogLine) bool {
+	defer wg.Wait()
+	active := map[string]bool{}
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		cs, err := s.Engine.List(ctx, stack)
+		if err == nil {
+			for _, c := range cs {
 				mu.Lock()
-				defer mu.Unlock()
-				sw.send(Message{Type: "log", Log: &LogEntry{LogLine: l, Container: c.Name, Service: c.Service}})
-				return r.Context().Err() == nil
-			})
-		}()
+				skip := active[c.ID] || !c.Running() || !keep(c)
+				if !skip {
+					active[c.ID] = true
+				}
+				from := later(since, last[c.Name])
+				mu.Unlock()
+				if skip {
+					continue
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					s.streamFrom(ctx, sw, &mu, c, from, last)
+					mu.Lock()
+					active[c.ID] = false
+					mu.Unlock()
+				}()
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
 	}
-	wg.Wait()
+}
+
+// streamFrom follows one container's log from a time, skipping lines
+// already shown.
+func (s *Server) streamFrom(ctx context.Context, sw *streamWriter, mu *sync.Mutex, c engine.Container, from time.Time, last map[string]time.Time) {
+	opts := docker.LogOptions{Follow: true, Since: fmt.Sprintf("%d.%09d", from.Unix(), from.Nanosecond())}
+	mu.Lock()
+	seen := last[c.Name]
+	mu.Unlock()
+	s.Engine.Logs(ctx, c.ID, opts, func(l engine.LogLine) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if !l.Time.After(seen) {
+			return true // shown before this stream began
+		}
+		last[c.Name] = later(last[c.Name], l.Time)
+		sw.send(Message{Type: "log", Log: &LogEntry{LogLine: l, Container: c.Name, Service: c.Service}})
+		return ctx.Err() == nil
+	})
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

@@ -147,7 +147,11 @@ func (a *app) logsCommand() *cobra.Command {
 			}
 			q := url.Values{"stack": {args[0]}, "tail": {tail}}
 			if since != "" {
-				q.Set("since", since)
+				ts, err := parseSince(since, time.Now())
+				if err != nil {
+					return usageError{err}
+				}
+				q.Set("since", ts)
 			}
 			if len(args) == 2 {
 				if strings.HasPrefix(args[1], args[0]+"-") {
@@ -250,4 +254,18 @@ func (a *app) printJSON(v any) error {
 	enc := json.NewEncoder(a.out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// parseSince turns "10m" or an RFC 3339 time into the engine's
+// seconds.nanoseconds form.
+func parseSince(s string, now time.Time) (string, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		d, derr := time.ParseDuration(s)
+		if derr != nil {
+			return "", fmt.Errorf("--since %q: use a duration like 10m or a time like 2026-01-02T15:04:05Z", s)
+		}
+		t = now.Add(-d)
+	}
+	return fmt.Sprintf("%d.%09d", t.Unix(), t.Nanosecond()), nil
 }

@@ -97,6 +97,15 @@ func (w *worker) ensureImage(ctx context.Context, st *spec.Stack, svc *spec.Serv
 	start := time.Now()
 	var lines int
 	err := w.r.eng.EnsureImage(ctx, st, svc, func(line string) {
+		if lines == 0 {
+			// The first line means work (a build or a pull) has begun:
+			// show it while it runs, not only when it is done.
+			verb := "pulling"
+			if svc.Config.Build != nil {
+				verb = "building"
+			}
+			w.record(store.Event{Service: svc.Name, Kind: "image", Message: fmt.Sprintf("%s image %s", verb, svc.Image)})
+		}
 		lines++
 		w.log.Debug("image", "service", svc.Name, "line", line)
 	})

@@ -75,7 +75,11 @@ func (d *Driver) Ping(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", d.wrap(ctx, "asking the engine for its version", err)
 	}
-	return fmt.Sprintf("%s %s (API %s)", v.Platform.Name, v.Version, v.APIVersion), nil
+	name := v.Platform.Name
+	if name == "" {
+		name = "Docker Engine"
+	}
+	return fmt.Sprintf("%s %s (API %s)", name, v.Version, v.APIVersion), nil
 }
 
 // deadline gives one engine call its time budget.
