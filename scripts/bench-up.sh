@@ -110,9 +110,16 @@ count_running() {
 # network whose name starts with prefix_ or prefix-.
 remove_by_label() {
   local label=$1 prefix=$2
-  bounded docker ps -aq --filter "label=$label" | bounded xargs -r -P 8 -n 10 docker rm -f >/dev/null
-  bounded docker network ls --format '{{.Name}}' | { grep -E "^${prefix}[_-]" || true; } |
-    bounded xargs -r -n 1 docker network rm >/dev/null
+  # At most 4 removals at once: dockerd 20.10 deadlocks under 8-way
+  # parallel removals on one network (moby/moby#42545).
+  bounded docker ps -aq --filter "label=$label" | bounded xargs -r -P 4 -n 10 docker rm -f >/dev/null
+  wait_gone "$label" || true
+  local n
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    n=$(bounded docker network ls --format '{{.Name}}' | { grep -E "^${prefix}[_-]" || true; })
+    [ -n "$n" ] || return 0
+    printf '%s\n' "$n" | bounded xargs -r -n 1 docker network rm >/dev/null 2>&1 || sleep 0.5
+  done
 }
 
 # wait_gone polls until no container carries the label, for up to 120s.
