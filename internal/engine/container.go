@@ -60,9 +60,11 @@ func (c Container) Running() bool {
 // Event is an engine event about a managed container.
 type Event struct {
 	Action      string // die, oom, health_status, destroy, start, stop, ...
+	Detail      string // what follows "action: " (health_status: healthy)
 	ContainerID string
 	Stack       string
 	Service     string
+	Name        string // container name
 	Time        time.Time
 }
 

@@ -203,8 +203,11 @@ func (w *worker) stopAndRemove(ctx context.Context, svc *spec.Service, c engine.
 	}
 	w.mu.Unlock()
 	if c.Running() {
-		signal, grace := "", 10*time.Second
+		// Without the spec (a stack taken down, a service dropped from the
+		// file) the container's own stop signal and timeout apply.
+		signal, grace := "", time.Duration(-1)
 		if svc != nil {
+			grace = 10 * time.Second
 			signal = svc.Config.StopSignal
 			if svc.Config.StopGracePeriod != nil {
 				grace = time.Duration(*svc.Config.StopGracePeriod)
@@ -237,7 +240,7 @@ func (w *worker) restart(ctx context.Context, services []string) (int, error) {
 		w.own[c.ID] = true
 		w.mu.Unlock()
 		if c.Running() {
-			if err := w.r.eng.Stop(ctx, c.ID, "", 10*time.Second); err != nil {
+			if err := w.r.eng.Stop(ctx, c.ID, "", -1); err != nil { // its own stop settings
 				return n, err
 			}
 		}

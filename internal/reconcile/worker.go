@@ -105,7 +105,9 @@ func (w *worker) handle(ev engine.Event) {
 			w.mem.MarkHandStopped(ev.ContainerID)
 		}
 	case "oom":
-		w.record(store.Event{Service: ev.Service, Container: short(ev.ContainerID), Kind: "oom", Message: "container was killed by the kernel's OOM killer"})
+		w.record(store.Event{Service: ev.Service, Container: nameOr(ev), Kind: "oom", Message: "container was killed by the kernel's OOM killer"})
+	case "health_status":
+		w.record(store.Event{Service: ev.Service, Container: nameOr(ev), Kind: "health", Message: "health check: " + ev.Detail})
 	}
 }
 
@@ -240,6 +242,13 @@ func (w *worker) failed(d Desired, err error) time.Duration {
 	w.failures++
 	w.publish(d, nil, Result{}, msg)
 	return min(time.Duration(1<<min(w.failures, 5))*250*time.Millisecond, 10*time.Second)
+}
+
+func nameOr(ev engine.Event) string {
+	if ev.Name != "" {
+		return ev.Name
+	}
+	return short(ev.ContainerID)
 }
 
 // errUnknownStack marks a stack the store does not know.

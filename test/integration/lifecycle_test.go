@@ -94,7 +94,7 @@ func TestStopIsGracefulThenKills(t *testing.T) {
 	start := time.Now()
 	berth(t, "down", name)
 	took := time.Since(start)
-	if took < 2*time.Second || took > 20*time.Second {
+	if took < 2*time.Second || took > 8*time.Second {
 		t.Errorf("down of a container that ignores SIGTERM took %s; want the 2s grace period, then a kill", took)
 	}
 	if cs := containers(t, name); len(cs) != 0 {

@@ -53,12 +53,14 @@ func (d *Driver) streamEvents(ctx context.Context, out chan<- engine.Event) {
 			}
 			return
 		case m := <-res.Messages:
-			action, _, _ := strings.Cut(string(m.Action), ":")
+			action, detail, _ := strings.Cut(string(m.Action), ":")
 			send(ctx, out, engine.Event{
 				Action:      action,
+				Detail:      strings.TrimSpace(detail),
 				ContainerID: m.Actor.ID,
 				Stack:       m.Actor.Attributes[engine.LabelStack],
 				Service:     m.Actor.Attributes[engine.LabelService],
+				Name:        m.Actor.Attributes["name"],
 				Time:        time.Unix(0, m.TimeNano),
 			})
 		}

@@ -80,17 +80,26 @@ func (d *Driver) Start(ctx context.Context, id string) error {
 }
 
 // Stop stops a container gracefully: signal (the image's or SIGTERM when
-// empty), then SIGKILL after grace.
+// empty), then SIGKILL after grace. A negative grace uses the stop signal
+// and timeout the container was created with (its Compose
+// stop_signal/stop_grace_period), for containers whose spec is gone.
 func (d *Driver) Stop(ctx context.Context, id string, signal string, grace time.Duration) error {
 	release, err := acquire(ctx, d.mutate)
 	if err != nil {
 		return err
 	}
 	defer release()
-	secs := int((grace + time.Second - 1) / time.Second)
-	ctx, cancel := context.WithTimeout(ctx, grace+d.timeout)
+	opts := client.ContainerStopOptions{Signal: signal}
+	budget := grace + d.timeout
+	if grace >= 0 {
+		secs := int((grace + time.Second - 1) / time.Second)
+		opts.Timeout = &secs
+	} else {
+		budget = 5*time.Minute + d.timeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	_, err = d.api.ContainerStop(ctx, id, client.ContainerStopOptions{Signal: signal, Timeout: &secs})
+	_, err = d.api.ContainerStop(ctx, id, opts)
 	if err != nil && !cerrdefs.IsNotFound(err) {
 		return d.wrap(ctx, "stopping container "+short(id), err)
 	}
