@@ -3,6 +3,7 @@ package alert
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // matchers scans an optional {name="v", name!="v", ...} block.
@@ -82,7 +83,7 @@ func (p *exprParser) quoted() (string, error) {
 }
 
 // window scans [duration]; the window must be positive.
-func (p *exprParser) window() (d durationT, err error) {
+func (p *exprParser) window() (d time.Duration, err error) {
 	if err := p.expect("["); err != nil {
 		return 0, err
 	}

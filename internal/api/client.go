@@ -247,3 +247,10 @@ func (c *Client) Spec(ctx context.Context, name string, revision int64) ([]byte,
 	defer resp.Body.Close()
 	return io.ReadAll(resp.Body)
 }
+
+// Stats returns the latest resource usage of containers (of one stack when
+// named).
+func (c *Client) Stats(ctx context.Context, stack string) ([]StatsRow, error) {
+	var v []StatsRow
+	return v, c.getJSON(ctx, "/v1/stats?stack="+url.QueryEscape(stack), &v)
+}

@@ -60,6 +60,9 @@ type Server struct {
 	Log     *slog.Logger
 	// Token, when set, is required as "Authorization: Bearer <token>".
 	Token string
+	// Stats and Metrics, when set, serve /v1/stats and /metrics.
+	Stats   StatsSource
+	Metrics http.Handler
 }
 
 // Handler returns the API's routes.
@@ -77,6 +80,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/containers", s.containers)
 	mux.HandleFunc("GET /v1/logs", s.logs)
 	mux.HandleFunc("GET /v1/events", s.events)
+	mux.HandleFunc("GET /v1/stats", s.stats)
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", s.Metrics)
+	}
 	if s.Token == "" {
 		return mux
 	}

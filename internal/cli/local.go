@@ -34,6 +34,7 @@ func (a *app) daemonCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&cfg.DataDir, "data", envOr("BERTH_DATA", daemon.DefaultDataDir()), "data directory for the store (env BERTH_DATA)")
 	f.StringVar(&cfg.EngineHost, "engine", "", "engine address (default DOCKER_HOST or the local socket)")
+	f.StringVar(&cfg.Metrics, "metrics", "", "serve Prometheus /metrics over plain HTTP on this address (e.g. 127.0.0.1:9323)")
 	f.StringVar(&cfg.TCP, "tcp", "", "also serve the API on this TCP address (requires TLS and a token)")
 	f.StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate for --tcp")
 	f.StringVar(&cfg.TLSKey, "tls-key", "", "TLS key for --tcp")

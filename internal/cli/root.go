@@ -98,6 +98,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.upCommand(), a.downCommand(), a.planCommand(), a.configCommand(),
 		a.psCommand(), a.logsCommand(), a.scaleCommand(), a.restartCommand(),
 		a.inspectCommand(), a.eventsCommand(), a.stacksCommand(), a.versionCommand(),
+		a.statsCommand(), a.topCommand(),
 	)
 	return root
 }

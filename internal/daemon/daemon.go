@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/berth-dev/berth/internal/api"
 	"github.com/berth-dev/berth/internal/engine/docker"
 	"github.com/berth-dev/berth/internal/reconcile"
@@ -28,6 +30,9 @@ type Config struct {
 	EngineHost string
 	// TCP, when set, also serves the API there; it requires TLSCert,
 	// TLSKey and TokenFile.
+	// Metrics, when set, serves Prometheus' /metrics on this TCP address
+	// (plain HTTP: bind it to loopback or a trusted network).
+	Metrics   string
 	TCP       string
 	TLSCert   string
 	TLSKey    string
@@ -59,13 +64,24 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	} else {
 		log.Info("engine answers", "engine", v)
 	}
+	reg := prometheus.NewRegistry()
 	rec := reconcile.New(eng, st, spec.LoadCanonical, log.With("component", "reconcile"), cfg.Resync)
-	srv := &api.Server{Rec: rec, Store: st, Engine: eng, Load: spec.LoadCanonical, Version: cfg.Version, DataDir: cfg.DataDir, Log: log.With("component", "api")}
+	rec.Observer = newReconcileMetrics(reg)
+	coll, err := newCollector(eng, reg, log.With("component", "metrics"))
+	if err != nil {
+		return err
+	}
+	srv := &api.Server{
+		Rec: rec, Store: st, Engine: eng, Load: spec.LoadCanonical, Version: cfg.Version, DataDir: cfg.DataDir,
+		Log: log.With("component", "api"), Stats: coll, Metrics: coll.Handler(),
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	recDone := make(chan error, 1)
 	go func() { recDone <- rec.Run(ctx) }()
+	collDone := make(chan error, 1)
+	go func() { collDone <- coll.Run(ctx) }()
 
 	ln, err := listenUnix(cfg.Socket)
 	if err != nil {
@@ -76,6 +92,14 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	go func() { errs <- servers[0].Serve(ln) }()
 	log.Info("berth daemon ready", "socket", cfg.Socket, "data", cfg.DataDir)
 
+	if cfg.Metrics != "" {
+		hs, addr, err := serveMetrics(cfg.Metrics, coll.Handler(), errs)
+		if err != nil {
+			return err
+		}
+		servers = append(servers, hs)
+		log.Info("serving Prometheus metrics", "addr", "http://"+addr.String()+"/metrics")
+	}
 	var tcpAddr net.Addr
 	if cfg.TCP != "" {
 		hs, addr, err := serveTCP(cfg, srv, errs)
@@ -104,6 +128,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	cancel()
 	<-recDone
+	<-collDone
 	os.Remove(cfg.Socket)
 	return nil
 }
@@ -158,5 +183,18 @@ func serveTCP(cfg Config, srv *api.Server, errs chan<- error) (*http.Server, net
 		return nil, nil, fmt.Errorf("listening on %s: %w", cfg.TCP, err)
 	}
 	go func() { errs <- hs.ServeTLS(ln, "", "") }()
+	return hs, ln.Addr(), nil
+}
+
+// serveMetrics serves /metrics over plain HTTP for Prometheus to scrape.
+func serveMetrics(addr string, h http.Handler, errs chan<- error) (*http.Server, net.Addr, error) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listening for metrics on %s: %w", addr, err)
+	}
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { errs <- hs.Serve(ln) }()
 	return hs, ln.Addr(), nil
 }

@@ -34,6 +34,7 @@ const (
 type Container struct {
 	ID       string
 	Name     string
+	Stack    string
 	Service  string
 	Slot     int
 	Revision int64
@@ -50,6 +51,8 @@ type Container struct {
 	Ports []string
 	// IPs maps network name to the container's address on it.
 	IPs map[string]string
+	// PID is the main process's PID on the host (Inspect only).
+	PID int `json:",omitempty"`
 }
 
 // Running reports whether the container's process is up.

@@ -29,6 +29,7 @@ type CgroupReader struct {
 	handles map[string]*handle
 	hint    int    // index into dirs that matched last
 	buf     []byte // reused for every file
+	s       Sample // parsed into in place: a local would escape through parse
 	x       scratch
 }
 
@@ -124,8 +125,7 @@ func (r *CgroupReader) Close() error {
 
 // read preads every open file of h into a fresh Sample.
 func (r *CgroupReader) read(h *handle) (Sample, error) {
-	s := Sample{Time: time.Now()}
-	r.x = scratch{}
+	r.s, r.x = Sample{Time: time.Now()}, scratch{}
 	for i, fd := range h.fds {
 		if fd < 0 {
 			continue
@@ -135,13 +135,13 @@ func (r *CgroupReader) read(h *handle) (Sample, error) {
 			return Sample{}, err
 		}
 		if i < len(r.files) {
-			r.files[i].parse(b, &s, &r.x)
+			r.files[i].parse(b, &r.s, &r.x)
 		} else {
-			parseNetDev(b, &s)
+			parseNetDev(b, &r.s)
 		}
 	}
-	s.MemoryWorkingSet = workingSet(s.MemoryUsage, r.x.inactiveFile)
-	return s, nil
+	r.s.MemoryWorkingSet = workingSet(r.s.MemoryUsage, r.x.inactiveFile)
+	return r.s, nil
 }
 
 // pread reads a whole file from offset 0, growing the buffer if it fills.

@@ -5,7 +5,7 @@ import "bytes"
 // parseNetDev sums the receive and transmit bytes of every interface in a
 // /proc/<pid>/net/dev except lo. Lines look like
 //
-//	  eth0:     736       8    0    0    0     0          0         0        0 ...
+//	eth0:     736       8    0    0    0     0          0         0        0 ...
 //
 // with 8 receive columns, then 8 transmit columns; the first two lines are
 // headers without a colon.

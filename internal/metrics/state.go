@@ -25,7 +25,8 @@ type ServiceKey struct{ Stack, Service string }
 type ServiceStats struct {
 	Key        ServiceKey
 	Containers int
-	// Values are the sums over the containers (a NaN rate counts as 0).
+	// Values are the sums over the containers of the values they have;
+	// NaN while none has one (rates on the first sweep).
 	Values Values
 }
 
@@ -94,7 +95,8 @@ func rate(a, b uint64, dt float64) float64 {
 	return float64(b-a) / dt
 }
 
-// aggregate sums the containers' values per service.
+// aggregate sums the containers' values per service; a metric no
+// container has a value for yet stays NaN.
 func aggregate(cs map[string]*ContainerStats) map[ServiceKey]*ServiceStats {
 	out := make(map[ServiceKey]*ServiceStats)
 	for _, st := range cs {
@@ -102,11 +104,18 @@ func aggregate(cs map[string]*ContainerStats) map[ServiceKey]*ServiceStats {
 		s := out[k]
 		if s == nil {
 			s = &ServiceStats{Key: k}
+			for m := range s.Values {
+				s.Values[m] = math.NaN()
+			}
 			out[k] = s
 		}
 		s.Containers++
 		for m, x := range st.Values {
-			if !math.IsNaN(x) {
+			switch {
+			case math.IsNaN(x):
+			case math.IsNaN(s.Values[m]):
+				s.Values[m] = x
+			default:
 				s.Values[m] += x
 			}
 		}

@@ -33,6 +33,14 @@ type Store interface {
 	Append(e store.Event) (store.Event, error)
 }
 
+// Observer is told about reconcile activity (for metrics). Optional.
+type Observer interface {
+	// Recorded counts one journal event of a kind (create, restart, drift...).
+	Recorded(stack, kind string)
+	// Passed reports one observe-plan-apply pass and how long it took.
+	Passed(stack string, d time.Duration, converged bool)
+}
+
 // Loader turns a stored canonical spec back into a stack.
 type Loader func(ctx context.Context, name string, canonical []byte) (*spec.Stack, error)
 
@@ -43,6 +51,8 @@ type Reconciler struct {
 	load   Loader
 	log    *slog.Logger
 	resync time.Duration
+	// Observer, when set before Run, is told about events and passes.
+	Observer Observer
 
 	mu      sync.Mutex
 	ctx     context.Context

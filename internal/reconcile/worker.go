@@ -117,10 +117,14 @@ func (w *worker) record(e store.Event) {
 	if _, err := w.r.store.Append(e); err != nil {
 		w.log.Error("recording event", "err", err)
 	}
+	if w.r.Observer != nil {
+		w.r.Observer.Recorded(w.name, e.Kind)
+	}
 }
 
 // pass runs one observe-plan-apply round and returns when to run again.
 func (w *worker) pass(ctx context.Context) time.Duration {
+	start := time.Now()
 	d, err := w.desired(ctx)
 	if errors.Is(err, errUnknownStack) {
 		return w.r.resync
@@ -132,6 +136,10 @@ func (w *worker) pass(ctx context.Context) time.Duration {
 		if err == nil {
 			w.succeeded()
 			w.publish(d, actual, res, "")
+			if o := w.r.Observer; o != nil {
+				st, _ := w.snapshot()
+				o.Passed(w.name, time.Since(start), st.Converged)
+			}
 			return w.nextWake(res)
 		}
 	}

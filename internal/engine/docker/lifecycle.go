@@ -140,6 +140,7 @@ func (d *Driver) Inspect(ctx context.Context, id string) (engine.Container, erro
 		c.State = engine.State(r.State.Status)
 		c.ExitCode = r.State.ExitCode
 		c.OOMKilled = r.State.OOMKilled
+		c.PID = r.State.Pid
 		c.StartedAt, _ = time.Parse(time.RFC3339Nano, r.State.StartedAt)
 		c.FinishedAt, _ = time.Parse(time.RFC3339Nano, r.State.FinishedAt)
 		if r.State.Health != nil {
@@ -147,6 +148,7 @@ func (d *Driver) Inspect(ctx context.Context, id string) (engine.Container, erro
 		}
 	}
 	if r.Config != nil {
+		c.Stack = r.Config.Labels[engine.LabelStack]
 		c.Service = r.Config.Labels[engine.LabelService]
 		c.Hash = r.Config.Labels[engine.LabelHash]
 		c.Slot, _ = strconv.Atoi(r.Config.Labels[engine.LabelSlot])
@@ -171,4 +173,15 @@ func trimSlash(s string) string {
 		return s[1:]
 	}
 	return s
+}
+
+// ContainerStats reads the engine's stats for one container (the metrics
+// collector's fallback where cgroup files cannot be read). The body streams
+// under ctx, which the caller bounds.
+func (d *Driver) ContainerStats(ctx context.Context, id string, opts client.ContainerStatsOptions) (client.ContainerStatsResult, error) {
+	res, err := d.api.ContainerStats(ctx, id, opts)
+	if err != nil {
+		return res, d.wrap(ctx, "reading stats of "+short(id), err)
+	}
+	return res, nil
 }

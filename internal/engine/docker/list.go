@@ -40,6 +40,7 @@ func (d *Driver) List(ctx context.Context, stack string) ([]engine.Container, er
 func fromSummary(s container.Summary) engine.Container {
 	c := engine.Container{
 		ID:      s.ID,
+		Stack:   s.Labels[engine.LabelStack],
 		Service: s.Labels[engine.LabelService],
 		Hash:    s.Labels[engine.LabelHash],
 		Image:   s.Image,
