@@ -24,6 +24,19 @@ if ! command -v gcc >/dev/null 2>&1; then
   fi
 fi
 
+# Real peers the tests talk to: Prometheus (and promtool) and Alertmanager.
+if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus-alertmanager >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Debian's prometheus and prometheus-alertmanager (test peers)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null
+  else
+    say "the tests need prometheus, promtool and prometheus-alertmanager: install them and retry"
+    exit 1
+  fi
+fi
+
 say "gofmt -l"
 unformatted=$(gofmt -l cmd internal test examples)
 if [ -n "$unformatted" ]; then

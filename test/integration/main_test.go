@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"net"
 	"bytes"
 	"context"
 	"fmt"
@@ -20,6 +21,8 @@ var env struct {
 	berth  string // built binary
 	dir    string // temp dir for socket and data
 	socket string
+	// metrics is the daemon's Prometheus address (host:port).
+	metrics string
 	daemon *exec.Cmd
 	exited chan struct{} // closed when the daemon process has exited
 	log    string
@@ -72,6 +75,9 @@ func setup() (int, error) {
 		return 1, fmt.Errorf("building test images: %v\n%s", err, out)
 	}
 	env.socket = filepath.Join(env.dir, "berth.sock")
+	if env.metrics, err = freeAddr(); err != nil {
+		return 1, err
+	}
 	env.log = filepath.Join(env.dir, "daemon.log")
 	return 0, startDaemon()
 }
@@ -82,7 +88,7 @@ func startDaemon() error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(env.berth, "daemon", "--socket", env.socket, "--data", filepath.Join(env.dir, "data"), "--resync", "2s")
+	cmd := exec.Command(env.berth, "daemon", "--socket", env.socket, "--data", filepath.Join(env.dir, "data"), "--resync", "2s", "--metrics", env.metrics)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// The daemon dies with the test binary, even when that is killed: the
 	// kernel signals it when the (locked) thread that started it exits.
@@ -209,4 +215,15 @@ func sweep() {
 		args := map[string][]string{"container": {"rm", "-f"}, "network": {"network", "rm"}, "volume": {"volume", "rm", "-f"}}[kind]
 		exec.Command("docker", append(args, ids...)...).Run()
 	}
+}
+
+// freeAddr finds a free loopback port for a listener the test cannot ask
+// for port 0 (another process's).
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
 }
