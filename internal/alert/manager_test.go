@@ -22,7 +22,7 @@ func newTestManager(t *testing.T, src Source, clock *fakeClock, rec *recorder, r
 }
 
 var memRule = Rule{Name: "MemHigh", Expr: `last(mem{service="web"}[1m]) > 0.9`, For: time.Minute,
-	Labels: map[string]string{"severity": "warning"},
+	Labels:      map[string]string{"severity": "warning"},
 	Annotations: map[string]string{"summary": "{{ $labels.instance }} at {{ humanizePercentage $value }} {{ $labels.missing }}"}}
 
 // TestStateMachine walks one rule through pending, firing, resolved and

@@ -36,12 +36,12 @@ func TestWebhook(t *testing.T) {
 					http.Error(w, "bad request shape", http.StatusTeapot)
 					return
 				}
-				if status == 0 {
-					<-r.Context().Done()
-					return
-				}
 				if err := json.NewDecoder(r.Body).Decode(&got); err != nil {
 					http.Error(w, err.Error(), http.StatusTeapot)
+					return
+				}
+				if status == 0 { // with the body read, the server notices the client leave
+					<-r.Context().Done()
 					return
 				}
 				if status >= 300 {

@@ -45,7 +45,6 @@ type Store interface {
 type Engine interface {
 	Ping(ctx context.Context) (string, error)
 	List(ctx context.Context, stack string) ([]engine.Container, error)
-	Logs(ctx context.Context, id string, opts docker.LogOptions, fn func(engine.LogLine) bool) error
 	RemoveVolumes(ctx context.Context, stack string) error
 }
 
@@ -63,6 +62,8 @@ type Server struct {
 	// Stats and Metrics, when set, serve /v1/stats and /metrics.
 	Stats   StatsSource
 	Metrics http.Handler
+	// Logs answers /v1/logs.
+	Logs LogStore
 }
 
 // Handler returns the API's routes.

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"time"
+
 	"github.com/berth-dev/berth/internal/engine"
 	"github.com/berth-dev/berth/internal/reconcile"
 	"github.com/berth-dev/berth/internal/store"
@@ -69,9 +71,16 @@ type Message struct {
 
 // LogEntry is a container's log line, tagged with where it came from.
 type LogEntry struct {
-	engine.LogLine
-	Container string `json:"container"`
-	Service   string `json:"service"`
+	Time      time.Time         `json:"time"`
+	Stack     string            `json:"stack"`
+	Service   string            `json:"service"`
+	Container string            `json:"container"`
+	Stream    string            `json:"stream"`
+	Level     string            `json:"level,omitempty"`
+	Message   string            `json:"message"`
+	Fields    map[string]string `json:"fields,omitempty"`
+	Text      string            `json:"text"`
+	Truncated bool              `json:"truncated,omitempty"`
 }
 
 // StackInfo is a stack with its status, for `berth stacks` and `inspect`.

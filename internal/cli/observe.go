@@ -134,24 +134,31 @@ func (a *app) inspectCommand() *cobra.Command {
 }
 
 func (a *app) logsCommand() *cobra.Command {
-	var follow bool
-	var tail, since string
+	var follow, regexp bool
+	var tail, since, until, level, grep string
 	cmd := &cobra.Command{
 		Use:   "logs STACK [SERVICE | CONTAINER]",
-		Short: "Show the logs of a stack's containers, merged in time order",
+		Short: "Search and follow the logs of a stack's containers, merged in time order",
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := a.client()
 			if err != nil {
 				return err
 			}
-			q := url.Values{"stack": {args[0]}, "tail": {tail}}
-			if since != "" {
-				ts, err := parseSince(since, time.Now())
-				if err != nil {
-					return usageError{err}
+			q := url.Values{"stack": {args[0]}, "tail": {tail}, "level": {level}, "grep": {grep}}
+			now := time.Now()
+			for key, v := range map[string]string{"since": since, "until": until} {
+				if v == "" {
+					continue
 				}
-				q.Set("since", ts)
+				ts, err := parseSince(v, now)
+				if err != nil {
+					return usageError{fmt.Errorf("--%s: %w", key, err)}
+				}
+				q.Set(key, ts)
+			}
+			if regexp {
+				q.Set("regexp", "1")
 			}
 			if len(args) == 2 {
 				if strings.HasPrefix(args[1], args[0]+"-") {
@@ -163,26 +170,37 @@ func (a *app) logsCommand() *cobra.Command {
 			if follow {
 				q.Set("follow", "1")
 			}
-			err = c.Logs(cmd.Context(), q, func(m api.Message) {
-				if m.Log == nil {
-					return
-				}
-				if a.jsonOutput() {
-					json.NewEncoder(a.out).Encode(m.Log)
-					return
-				}
-				fmt.Fprintf(a.out, "%-20s | %s\n", m.Log.Container, m.Log.Text)
-			})
+			err = c.Logs(cmd.Context(), q, func(m api.Message) { a.printLog(m.Log) })
 			if cmd.Context().Err() != nil {
 				return nil // interrupted while following
 			}
 			return err
 		},
 	}
-	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "keep streaming new lines")
-	cmd.Flags().StringVarP(&tail, "tail", "n", "all", "lines to show from the end of each container's log")
-	cmd.Flags().StringVar(&since, "since", "", "only lines since a timestamp (RFC 3339) or duration (10m)")
+	f := cmd.Flags()
+	f.BoolVarP(&follow, "follow", "f", false, "keep streaming new lines")
+	f.StringVarP(&tail, "tail", "n", "all", "show only the newest N lines")
+	f.StringVar(&since, "since", "", "only lines since a time (RFC 3339) or a duration ago (10m)")
+	f.StringVar(&until, "until", "", "only lines before a time (RFC 3339) or a duration ago")
+	f.StringVar(&level, "level", "", "minimum level: debug, info, warn, error (lines without a level are left out)")
+	f.StringVar(&grep, "grep", "", "only lines containing this text")
+	f.BoolVar(&regexp, "regexp", false, "--grep is a regular expression")
 	return cmd
+}
+
+func (a *app) printLog(l *api.LogEntry) {
+	if l == nil {
+		return
+	}
+	if a.jsonOutput() {
+		json.NewEncoder(a.out).Encode(l)
+		return
+	}
+	text := l.Text
+	if l.Truncated {
+		text += " [truncated]"
+	}
+	fmt.Fprintf(a.out, "%-20s | %s\n", l.Container, text)
 }
 
 func (a *app) eventsCommand() *cobra.Command {
@@ -256,8 +274,7 @@ func (a *app) printJSON(v any) error {
 	return enc.Encode(v)
 }
 
-// parseSince turns "10m" or an RFC 3339 time into the engine's
-// seconds.nanoseconds form.
+// parseSince turns "10m" (that long ago) or an RFC 3339 time into RFC 3339.
 func parseSince(s string, now time.Time) (string, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
@@ -267,5 +284,5 @@ func parseSince(s string, now time.Time) (string, error) {
 		}
 		t = now.Add(-d)
 	}
-	return fmt.Sprintf("%d.%09d", t.Unix(), t.Nanosecond()), nil
+	return t.UTC().Format(time.RFC3339Nano), nil
 }

@@ -35,8 +35,8 @@ func TestParseScale(t *testing.T) {
 func TestParseSince(t *testing.T) {
 	now := time.Date(2026, 1, 2, 15, 0, 0, 0, time.UTC)
 	for in, want := range map[string]string{
-		"10m":                  "1767365400.000000000",
-		"2026-01-02T14:00:00Z": "1767362400.000000000",
+		"10m":                  "2026-01-02T14:50:00Z",
+		"2026-01-02T14:00:00Z": "2026-01-02T14:00:00Z",
 	} {
 		if got, err := parseSince(in, now); err != nil || got != want {
 			t.Errorf("parseSince(%q) = %q, %v; want %q", in, got, err, want)

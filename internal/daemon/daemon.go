@@ -71,17 +71,23 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	logs, logColl, err := openLogs(cfg.DataDir, eng, reg, log.With("component", "logs"))
+	if err != nil {
+		return err
+	}
+	defer logs.Close()
 	srv := &api.Server{
 		Rec: rec, Store: st, Engine: eng, Load: spec.LoadCanonical, Version: cfg.Version, DataDir: cfg.DataDir,
-		Log: log.With("component", "api"), Stats: coll, Metrics: coll.Handler(),
+		Log: log.With("component", "api"), Stats: coll, Metrics: coll.Handler(), Logs: logs,
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	recDone := make(chan error, 1)
 	go func() { recDone <- rec.Run(ctx) }()
-	collDone := make(chan error, 1)
+	collDone := make(chan error, 2)
 	go func() { collDone <- coll.Run(ctx) }()
+	go func() { collDone <- logColl.Run(ctx) }()
 
 	ln, err := listenUnix(cfg.Socket)
 	if err != nil {
@@ -128,6 +134,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	cancel()
 	<-recDone
+	<-collDone
 	<-collDone
 	os.Remove(cfg.Socket)
 	return nil

@@ -73,10 +73,3 @@ type Event struct {
 
 // ErrNotFound is returned when a container, network or volume is gone.
 var ErrNotFound = errors.New("not found")
-
-// LogLine is one line a container wrote.
-type LogLine struct {
-	Time   time.Time `json:"time"`
-	Stream string    `json:"stream"` // stdout or stderr
-	Text   string    `json:"text"`
-}

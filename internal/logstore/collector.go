@@ -76,6 +76,7 @@ type tail struct {
 	cancel  context.CancelFunc
 	done    chan struct{}
 	dropped atomic.Uint64
+	cur     cursor // lines met so far, stored or dropped (follow's goroutine only)
 }
 
 // NewCollector prepares a collector; Run starts it.

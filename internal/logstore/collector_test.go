@@ -49,6 +49,16 @@ func checkExactly(t *testing.T, counts map[int]int, n int, what string) {
 	}
 }
 
+// checkNoDuplicates fails if a seq was stored twice.
+func checkNoDuplicates(t *testing.T, counts map[int]int, what string) {
+	t.Helper()
+	for seq, c := range counts {
+		if c > 1 {
+			t.Errorf("%s: seq %d stored %d times", what, seq, c)
+		}
+	}
+}
+
 func TestCollectorResumesWithoutLossOrDuplicates(t *testing.T) {
 	e := newTestEngine(t)
 	const n = 4000
@@ -151,10 +161,13 @@ func TestCollectorRateLimitDropsFloodNotQuiet(t *testing.T) {
 	// Every flood line is either stored or counted as dropped.
 	floodStored := func() int { return count(t, s, Filter{Container: flood.Name}) }
 	waitFor(t, 60*time.Second, func() bool {
-		t.Logf("stored %d dropped %d", floodStored(), c.Dropped()[flood.ID])
+
 		return floodStored()+int(c.Dropped()[flood.ID]) == floodN
 	})
 	got, dropped := floodStored(), c.Dropped()[flood.ID]
+	if got+int(dropped) != floodN {
+		t.Errorf("flood: stored %d + dropped %d != %d lines written", got, dropped, floodN)
+	}
 	lines, _ := s.Query(context.Background(), Filter{Container: flood.Name})
 	span := lines[len(lines)-1].Time.Sub(lines[0].Time).Seconds()
 	if limit := rate + int(rate*span) + 1; dropped == 0 || got > limit {

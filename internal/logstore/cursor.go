@@ -86,3 +86,13 @@ func unmarshalCursor(b []byte) cursor {
 	}
 	return c
 }
+
+// later is, per stream, the further of two cursors.
+func later(a, b cursor) cursor {
+	for i := range a {
+		if b[i].t > a[i].t || b[i].t == a[i].t && b[i].n > a[i].n {
+			a[i] = b[i]
+		}
+	}
+	return a
+}

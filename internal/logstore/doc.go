@@ -39,10 +39,10 @@
 // text (bytes.IndexByte is vectorised) and compares the pattern there,
 // falling back to bytes.Index when that byte proves common. A regexp
 // uses its literal prefix the same way and runs only on the lines that
-// contain it (without a prefix, on every line: slower). On this 2-core
-// machine that scans about 2-5 GB of text per second, so a grep over 10
-// million lines of ~100 bytes takes well under half a second once the
-// file is in the page cache (scripts/bench-logs.sh measures it). With a
+// contain it (without a prefix, on every line: slower). On the 2-core
+// development machine, over 10 million lines of ~105 bytes (1 GiB of
+// blocks, in the page cache) a selective grep took 50-170 ms and one
+// returning 100,000 lines about 0.45 s (scripts/bench-logs.sh). With a
 // Limit, blocks are read newest first and reading stops once the workers
 // hold Limit lines newer than any block left. Results are merged by
 // time; ties keep each container's order.

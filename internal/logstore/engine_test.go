@@ -5,10 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -148,7 +150,7 @@ func (e *testEngine) removeAll(targets []Target) {
 func startCollector(t testing.TB, e *testEngine, s *Store, opts CollectorOptions, targets []Target) (*Collector, func()) {
 	t.Helper()
 	opts.Targets = func(context.Context) ([]Target, error) { return targets, nil }
-	c, err := NewCollector(e.cli, s, opts, quietLog())
+	c, err := NewCollector(e.cli, s, opts, testLog(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,4 +168,16 @@ func startCollector(t testing.TB, e *testEngine, s *Store, opts CollectorOptions
 	}
 	t.Cleanup(stop)
 	return c, stop
+}
+
+// testLog logs through t, so a failing test shows the collector's warnings.
+func testLog(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+type tWriter struct{ t testing.TB }
+
+func (w tWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
 }

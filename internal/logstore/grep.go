@@ -67,7 +67,7 @@ func (m *matcher) index(s []byte, from int) int {
 			return at
 		}
 		pos = at + 1
-		if misses++; misses > 16+(pos-from)>>6 {
+		if misses++; misses > 16+(pos-from)>>4 {
 			if j := bytes.Index(s[pos:], m.lit); j >= 0 {
 				return pos + j
 			}

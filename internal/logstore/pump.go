@@ -19,7 +19,7 @@ type pump struct {
 	c       *Collector
 	t       *tail
 	bucket  *tokenBucket
-	cur     cursor
+	cur     *cursor // the tail's: it also covers lines dropped
 	dup     [2]uint32
 	pending []Line
 	taken   int

@@ -43,7 +43,8 @@ func (c *Collector) follow(ctx context.Context, t *tail) {
 // read follows the log once, from the store's resume cursor, and
 // returns how many new lines it met.
 func (c *Collector) read(ctx context.Context, t *tail, bucket *tokenBucket) (int, error) {
-	p := &pump{ctx: ctx, c: c, t: t, bucket: bucket, cur: c.store.resumeCursor(t.target.ID)}
+	t.cur = later(t.cur, c.store.resumeCursor(t.target.ID))
+	p := &pump{ctx: ctx, c: c, t: t, bucket: bucket, cur: &t.cur}
 	opts := client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Follow: true, Timestamps: true}
 	if since := p.cur.since(resumeSlack); since > 0 {
 		opts.Since = fmt.Sprintf("%d.%09d", since/1e9, since%1e9)

@@ -185,3 +185,13 @@ func (d *Driver) ContainerStats(ctx context.Context, id string, opts client.Cont
 	}
 	return res, nil
 }
+
+// ContainerLogs streams a container's raw (multiplexed) log under ctx, for
+// the log collector.
+func (d *Driver) ContainerLogs(ctx context.Context, id string, opts client.ContainerLogsOptions) (client.ContainerLogsResult, error) {
+	res, err := d.api.ContainerLogs(ctx, id, opts)
+	if err != nil {
+		return nil, d.wrap(ctx, "reading logs of "+short(id), err)
+	}
+	return res, nil
+}

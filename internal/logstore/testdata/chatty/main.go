@@ -59,8 +59,8 @@ func main() {
 	}
 	out.Flush()
 	errOut.Flush()
-	if *hold {
-		select {}
+	for *hold { // select{} would be a deadlock the runtime reports and exits on
+		time.Sleep(time.Hour)
 	}
 }
 
