@@ -38,7 +38,7 @@ if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus-alertmanager
 fi
 
 say "gofmt -l"
-unformatted=$(gofmt -l cmd internal test examples)
+unformatted=$(gofmt -l cmd internal test examples deploy)
 if [ -n "$unformatted" ]; then
   say "these files need gofmt -w:"; printf '%s\n' "$unformatted" >&2
   exit 1

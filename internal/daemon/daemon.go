@@ -39,6 +39,7 @@ type Config struct {
 	TokenFile string
 	Resync    time.Duration
 	Version   string
+	Alerts    AlertConfig
 	// Ready, when set, is called once the API serves, with the TCP
 	// listener's address (nil without TCP): tests listen on port 0.
 	Ready func(tcp net.Addr)
@@ -76,6 +77,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer logs.Close()
+	alerts, err := newAlerts(cfg.Alerts, &alertSource{coll: coll, rec: rec, store: st, list: eng.List, dataDir: cfg.DataDir}, st, log.With("component", "alert"))
+	if err != nil {
+		return err
+	}
 	srv := &api.Server{
 		Rec: rec, Store: st, Engine: eng, Load: spec.LoadCanonical, Version: cfg.Version, DataDir: cfg.DataDir,
 		Log: log.With("component", "api"), Stats: coll, Metrics: coll.Handler(), Logs: logs,
@@ -85,9 +90,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer cancel()
 	recDone := make(chan error, 1)
 	go func() { recDone <- rec.Run(ctx) }()
-	collDone := make(chan error, 2)
+	collDone := make(chan error, 3)
 	go func() { collDone <- coll.Run(ctx) }()
 	go func() { collDone <- logColl.Run(ctx) }()
+	go func() { collDone <- alerts.Run(ctx) }()
 
 	ln, err := listenUnix(cfg.Socket)
 	if err != nil {
@@ -134,8 +140,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	cancel()
 	<-recDone
-	<-collDone
-	<-collDone
+	for range cap(collDone) {
+		<-collDone
+	}
 	os.Remove(cfg.Socket)
 	return nil
 }

@@ -57,9 +57,14 @@ func TestEngineRestartUnderDaemon(t *testing.T) {
 	}
 	startEngine(t)
 
-	eventually(t, 60*time.Second, "both replicas running again after the engine restart", func() bool {
-		return running(t, name, "app") == 2
-	})
+	deadline := time.Now().Add(90 * time.Second)
+	for running(t, name, "app") != 2 {
+		if time.Now().After(deadline) {
+			evs, _, _ := run(context.Background(), "events", name, "-n", "40")
+			t.Fatalf("replicas not running 90s after the engine restart\ncontainers: %+v\nevents:\n%s", containers(t, name), evs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if out := berth(t, "up", "-f", file, "--wait", "--timeout", "60s"); !strings.Contains(out, "no change") {
 		t.Errorf("up after engine restart:\n%s", out)
 	}

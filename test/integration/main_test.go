@@ -1,10 +1,10 @@
 package integration
 
 import (
-	"net"
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,9 +23,11 @@ var env struct {
 	socket string
 	// metrics is the daemon's Prometheus address (host:port).
 	metrics string
-	daemon *exec.Cmd
-	exited chan struct{} // closed when the daemon process has exited
-	log    string
+	// webhook receives the daemon's alert notifications.
+	webhook *receiver
+	daemon  *exec.Cmd
+	exited  chan struct{} // closed when the daemon process has exited
+	log     string
 }
 
 // testImage is built by scripts/build-images.sh from test/app.
@@ -75,6 +77,10 @@ func setup() (int, error) {
 		return 1, fmt.Errorf("building test images: %v\n%s", err, out)
 	}
 	env.socket = filepath.Join(env.dir, "berth.sock")
+	env.webhook = newReceiver()
+	if err := os.WriteFile(filepath.Join(env.dir, "rules.yml"), []byte(alertRules), 0o644); err != nil {
+		return 1, err
+	}
 	if env.metrics, err = freeAddr(); err != nil {
 		return 1, err
 	}
@@ -88,7 +94,8 @@ func startDaemon() error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(env.berth, "daemon", "--socket", env.socket, "--data", filepath.Join(env.dir, "data"), "--resync", "2s", "--metrics", env.metrics)
+	cmd := exec.Command(env.berth, "daemon", "--socket", env.socket, "--data", filepath.Join(env.dir, "data"), "--resync", "2s", "--metrics", env.metrics,
+		"--alert-rules", filepath.Join(env.dir, "rules.yml"), "--alert-webhook", env.webhook.url, "--alert-interval", "1s")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// The daemon dies with the test binary, even when that is killed: the
 	// kernel signals it when the (locked) thread that started it exits.
