@@ -77,6 +77,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer logs.Close()
+	watch, err := newWatcher(coll, st)
+	if err != nil {
+		return err
+	}
 	alerts, err := newAlerts(cfg.Alerts, &alertSource{coll: coll, rec: rec, store: st, list: eng.List, dataDir: cfg.DataDir}, st, log.With("component", "alert"))
 	if err != nil {
 		return err
@@ -90,7 +94,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer cancel()
 	recDone := make(chan error, 1)
 	go func() { recDone <- rec.Run(ctx) }()
-	collDone := make(chan error, 3)
+	collDone := make(chan error, 4)
+	go func() { collDone <- watch.Run(ctx) }()
 	go func() { collDone <- coll.Run(ctx) }()
 	go func() { collDone <- logColl.Run(ctx) }()
 	go func() { collDone <- alerts.Run(ctx) }()
@@ -99,9 +104,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	servers := []*http.Server{{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}}
-	errs := make(chan error, 2)
-	go func() { errs <- servers[0].Serve(ln) }()
+	unixSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	servers := []*http.Server{unixSrv}
+	errs := make(chan error, 3) // one per server: none blocks at shutdown
+	go func() { errs <- unixSrv.Serve(ln) }()
 	log.Info("berth daemon ready", "socket", cfg.Socket, "data", cfg.DataDir)
 
 	if cfg.Metrics != "" {
