@@ -89,6 +89,10 @@ func (s *Server) down(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
+	if err := s.known(name); err != nil {
+		writeError(w, statusFor(err), err)
+		return
+	}
 	after := s.lastSeq(name)
 	if err := s.Store.SetDown(name, true); err != nil {
 		writeError(w, statusFor(err), err)
@@ -145,6 +149,9 @@ func (s *Server) scale(w http.ResponseWriter, r *http.Request) {
 
 // checkService fails unless the stack's current revision has the service.
 func (s *Server) checkService(ctx context.Context, stack, service string) error {
+	if err := s.known(stack); err != nil {
+		return err
+	}
 	rec, err := s.Store.Stack(stack)
 	if err != nil {
 		return err
@@ -176,7 +183,7 @@ func (s *Server) restart(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
-	if _, err := s.Store.Stack(name); err != nil {
+	if err := s.known(name); err != nil {
 		writeError(w, statusFor(err), err)
 		return
 	}
@@ -212,4 +219,13 @@ func timeoutOf(secs int) time.Duration {
 		return 5 * time.Minute
 	}
 	return time.Duration(secs) * time.Second
+}
+
+// known fails with a helpful not-found error for a stack the store lacks.
+func (s *Server) known(stack string) error {
+	_, err := s.Store.Stack(stack)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no stack named %q (`berth stacks` lists them): %w", stack, store.ErrNotFound)
+	}
+	return err
 }
