@@ -2,11 +2,16 @@
 # bench-logs.sh measures berth's log pipeline (internal/logstore) in two
 # parts, each a Go benchmark run once:
 #
-#   ingest  50 chatty containers (started 8 at a time) each print a known
-#           number of lines as fast as they can; reports the lines/s
-#           stored live (collector running while they start and print)
-#           and catching up on the backlog with a fresh store, and fails
-#           if any container's count is not exact. Target >= 100,000/s.
+#   ingest  50 chatty containers are started first (8 at a time), each
+#           holding until a release file appears in a bind-mounted
+#           directory; once the collector follows all of them they are
+#           released at once and each prints a known number of lines as
+#           fast as it can. Reports the sustained lines/s from release
+#           until every line is stored (live), then catching up on the
+#           same finished logs with a fresh store (backlog); fails if any
+#           container's count is not exact (none lost, none duplicated).
+#           Target >= 100,000/s. Containers are named with a random
+#           prefix and removed (4 at a time) at the end.
 #   query   10 million generated lines stored directly, then greps over
 #           all of them (first, median and best of 5). Target < 0.5 s.
 #

@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/moby/moby/client"
 )
 
 // The benchmarks behind scripts/bench-logs.sh; run once each
@@ -39,45 +42,48 @@ func storedBy(s *Store, id string) int {
 	return n
 }
 
-// BenchmarkIngest runs chatty containers that print a known number of
-// lines as fast as they can, and measures how fast the collector stores
-// them: live (collector running while the containers start and print)
-// and backlog (a fresh store catching up on the finished containers).
+// BenchmarkIngest measures sustained, simultaneous ingest. It starts
+// the chatty containers first (8 at a time), each holding before its
+// first line until a release file appears in a bind-mounted directory,
+// runs the collector until it follows all of them, then creates the
+// file and times from that release until every container's lines are
+// stored, counted exactly per container (none lost, none duplicated).
+// It then times a fresh store catching up on the same, finished logs
+// (backlog).
 func BenchmarkIngest(b *testing.B) {
 	containers, perC := envInt("BENCH_LOGS_CONTAINERS", 50), envInt("BENCH_LOGS_LINES", 40000)
 	total := containers * perC
 	for b.Loop() {
 		e := newTestEngine(b)
-		var mu sync.Mutex
-		var targets []Target
-		list := func(context.Context) ([]Target, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			return slices.Clone(targets), nil
-		}
+		release := b.TempDir()
+		e.binds = []string{release + ":/release:ro"}
+		st := time.Now()
+		targets := startAll(b, e, containers, perC)
+		b.Logf("%d containers started, holding, in %s", containers, time.Since(st).Round(time.Millisecond))
 
 		s := openTest(b, b.TempDir(), Options{})
-		c, err := NewCollector(e.cli, s, CollectorOptions{Targets: list, RateLimit: -1, Interval: time.Second}, testLog(b))
+		api := &countingAPI{LogsAPI: e.cli}
+		c, err := NewCollector(api, s, CollectorOptions{
+			Targets:   func(context.Context) ([]Target, error) { return targets, nil },
+			RateLimit: -1, Interval: time.Second,
+		}, testLog(b))
 		if err != nil {
 			b.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { done <- c.Run(ctx) }()
+		waitFor(b, time.Minute, func() bool { return api.opened.Load() >= int64(containers) })
 
 		start := time.Now()
-		startAll(b, e, containers, perC, func(tg Target) {
-			mu.Lock()
-			targets = append(targets, tg)
-			mu.Unlock()
-			c.Refresh()
-		})
-		started := time.Since(start)
+		if err := os.WriteFile(filepath.Join(release, "go"), nil, 0o644); err != nil {
+			b.Fatal(err)
+		}
 		live := waitStored(b, s, targets, perC, start)
 		cancel()
 		<-done
-		b.Logf("live: %d containers x %d lines = %d lines stored in %s (containers all started after %s): %.0f lines/s",
-			containers, perC, total, live.Round(time.Millisecond), started.Round(time.Millisecond), float64(total)/live.Seconds())
+		b.Logf("live: %d containers x %d lines = %d lines stored in %s from release: %.0f lines/s",
+			containers, perC, total, live.Round(time.Millisecond), float64(total)/live.Seconds())
 
 		s2 := openTest(b, b.TempDir(), Options{})
 		_, stop := startCollector(b, e, s2, CollectorOptions{RateLimit: -1, Interval: time.Second}, targets)
@@ -89,33 +95,26 @@ func BenchmarkIngest(b *testing.B) {
 	}
 }
 
-// startAll starts the chatty containers, 8 at a time, calling started
-// for each as soon as it runs.
-func startAll(b *testing.B, e *testEngine, n, perC int, started func(Target)) {
-	sem := make(chan struct{}, 8)
-	var wg sync.WaitGroup
-	var all []Target
-	var mu sync.Mutex
-	b.Cleanup(func() { e.removeAll(all) })
-	for i := range n {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			tg, err := e.start(fmt.Sprintf("%s-ingest-%d", e.prefix, i), "ingest", []string{"-n", fmt.Sprint(perC), "-pad", "60"})
-			mu.Lock()
-			all = append(all, tg)
-			mu.Unlock()
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			started(tg)
-		})
+// countingAPI counts the logs the collector has opened.
+type countingAPI struct {
+	LogsAPI
+	opened atomic.Int64
+}
+
+func (a *countingAPI) ContainerLogs(ctx context.Context, id string, o client.ContainerLogsOptions) (client.ContainerLogsResult, error) {
+	r, err := a.LogsAPI.ContainerLogs(ctx, id, o)
+	if err == nil {
+		a.opened.Add(1)
 	}
-	wg.Wait()
-	if b.Failed() {
-		b.FailNow()
-	}
+	return r, err
+}
+
+// startAll starts the chatty containers, 8 at a time, each printing perC
+// lines once /release/go exists; they are removed (4 at a time) at cleanup.
+func startAll(b *testing.B, e *testEngine, n, perC int) []Target {
+	return e.runChatty(b, "ingest", n, func(int) []string {
+		return []string{"-n", fmt.Sprint(perC), "-pad", "60", "-wait", "/release/go"}
+	})
 }
 
 // waitStored waits until every target has exactly perC lines stored and

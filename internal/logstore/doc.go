@@ -61,7 +61,11 @@
 //
 // The Collector re-lists its targets every Interval and on Refresh and
 // runs one follower per container: ContainerLogs with Follow and
-// Timestamps, demultiplexed by stdcopy, split into lines. Lines longer
+// Timestamps, demultiplexed (the stdcopy format, without moving the
+// buffer after every frame), split into lines. A follower that has
+// caught up waits 5 ms before its next read after a short one, so a busy
+// log comes many lines per read rather than one (the engine flushes
+// every line) and the CPU goes to the engine producing them. Lines longer
 // than MaxLineBytes are cut and marked Truncated (the engine's own split
 // of lines over 16 KiB is undone first); invalid UTF-8 becomes U+FFFD.
 //
@@ -84,4 +88,11 @@
 //
 // Lines dropped by the rate limit after the last stored line of a
 // container are read again after a restart, and may then be stored.
+//
+// On the 2-core development machine, 50 containers each printing 40,000
+// lines of ~100 bytes, started first and released at once, were stored
+// at about 118,000 lines/s (from release until every line was stored,
+// counted per container), the engine taking some 60% of the CPU; a fresh
+// store catching up on the same finished logs read 165,000 lines/s
+// (scripts/bench-logs.sh).
 package logstore

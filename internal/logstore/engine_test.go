@@ -30,7 +30,8 @@ var buildOnce struct {
 // testEngine is the real engine; a missing engine fails the test.
 type testEngine struct {
 	cli    *client.Client
-	prefix string // random container name prefix of this test
+	prefix string   // random container name prefix of this test
+	binds  []string // bind mounts of the containers started from now on
 }
 
 func newTestEngine(t testing.TB) *testEngine {
@@ -113,7 +114,7 @@ func (e *testEngine) start(name, service string, args []string) (Target, error) 
 	res, err := e.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Name:       name,
 		Config:     &container.Config{Image: chattyImage, Cmd: args, Labels: map[string]string{"dev.berth.test": "logstore"}},
-		HostConfig: &container.HostConfig{NetworkMode: "none"},
+		HostConfig: &container.HostConfig{NetworkMode: "none", Binds: e.binds},
 	})
 	if err != nil {
 		return Target{}, fmt.Errorf("creating %s: %w", name, err)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+	"unsafe"
 )
 
 // Levels are the normalised severities, least severe first.
@@ -14,8 +16,31 @@ var Levels = []string{"trace", "debug", "info", "warn", "error", "fatal"}
 const levelNone = 0
 
 // levelCode normalises a level name (any case, common aliases) to a code.
+// It does not allocate: at ingest it runs on every line.
 func levelCode(s string) uint8 {
-	switch strings.ToLower(strings.TrimSpace(s)) {
+	s = strings.TrimSpace(s)
+	if len(s) < 3 || len(s) > len("information") {
+		return levelNone
+	}
+	var low [len("information")]byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			// Non-ASCII: strings.ToLower knows the Unicode cases (the
+			// Kelvin sign lowers to 'k', say).
+			return levelCodeLower(strings.ToLower(s))
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+	}
+	return levelCodeLower(string(low[:len(s)]))
+}
+
+// levelCodeLower is levelCode of a lower-case name.
+func levelCodeLower(s string) uint8 {
+	switch s {
 	case "trace", "trc":
 		return 1
 	case "debug", "dbg":
@@ -75,6 +100,12 @@ func sniffLevel(raw []byte) uint8 {
 	return wordLevel(raw)
 }
 
+// sniffLevelString is sniffLevel of a string, without copying it: the
+// bytes are only read, never kept or changed.
+func sniffLevelString(raw string) uint8 {
+	return sniffLevel(unsafe.Slice(unsafe.StringData(raw), len(raw)))
+}
+
 // jsonLevel reads the string or number after key and a colon.
 func jsonLevel(raw, key []byte) uint8 {
 	i := bytes.Index(raw, key)
@@ -103,8 +134,11 @@ func jsonLevel(raw, key []byte) uint8 {
 // wordLevel checks the first token, or the second when the first looks
 // like a timestamp (it has a digit and a '-' or ':').
 func wordLevel(raw []byte) uint8 {
-	fields := bytes.Fields(raw[:min(len(raw), 64)])
-	for i, f := range fields {
+	head := raw[:min(len(raw), 64)]
+	for i, f := range firstFields(head) {
+		if f == nil {
+			break
+		}
 		if i > 1 {
 			break
 		}
@@ -120,6 +154,37 @@ func wordLevel(raw []byte) uint8 {
 	}
 	return levelNone
 }
+
+// firstFields is the first two of bytes.Fields(b) (nil when missing),
+// without allocating when b is ASCII.
+func firstFields(b []byte) [2][]byte {
+	var out [2][]byte
+	for i := range b {
+		if b[i] >= utf8.RuneSelf {
+			copy(out[:], bytes.Fields(b))
+			return out
+		}
+	}
+	n := 0
+	for i := 0; i < len(b) && n < len(out); {
+		for i < len(b) && asciiSpace[b[i]] {
+			i++
+		}
+		j := i
+		for j < len(b) && !asciiSpace[b[j]] {
+			j++
+		}
+		if j > i {
+			out[n] = b[i:j]
+			n++
+		}
+		i = j
+	}
+	return out
+}
+
+// asciiSpace is bytes.Fields' set of ASCII white space.
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 func looksLikeTime(f []byte) bool {
 	return bytes.ContainsAny(f, "0123456789") && bytes.ContainsAny(f, "-:")

@@ -10,6 +10,9 @@
 //	-pad 40        bytes of padding text per line
 //	-long 0        print one line of this many bytes first (seq=-1)
 //	-hold          keep running after the last line
+//	-wait PATH     print nothing until the file PATH exists (polled every
+//	               millisecond), so a benchmark can start many containers
+//	               first and release them all at once
 package main
 
 import (
@@ -29,7 +32,17 @@ func main() {
 	pad := flag.Int("pad", 40, "padding bytes per line")
 	long := flag.Int("long", 0, "print one line of this many bytes first")
 	hold := flag.Bool("hold", false, "keep running after the last line")
+	wait := flag.String("wait", "", "print nothing until this file exists")
 	flag.Parse()
+
+	if *wait != "" {
+		for {
+			if _, err := os.Stat(*wait); err == nil {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
 
 	out := bufio.NewWriterSize(os.Stdout, 64<<10)
 	errOut := bufio.NewWriterSize(os.Stderr, 64<<10)
