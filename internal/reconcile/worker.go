@@ -140,7 +140,7 @@ func (w *worker) pass(ctx context.Context) time.Duration {
 				st, _ := w.snapshot()
 				o.Passed(w.name, time.Since(start), st.Converged)
 			}
-			return w.nextWake(res)
+			return w.nextWake(d, res)
 		}
 	}
 	if ctx.Err() != nil {
@@ -223,8 +223,11 @@ func (w *worker) desired(ctx context.Context) (Desired, error) {
 }
 
 // nextWake is when the worker must look again even without events.
-func (w *worker) nextWake(res Result) time.Duration {
+func (w *worker) nextWake(d Desired, res Result) time.Duration {
 	next := w.r.resync
+	if d.Stack != nil && d.Stack.Berth.Resync > 0 {
+		next = min(next, d.Stack.Berth.Resync.D()) // the stack's x-berth resync, capped by the daemon's
+	}
 	if !res.Wake.IsZero() {
 		next = min(next, max(time.Until(res.Wake), time.Millisecond))
 	}
