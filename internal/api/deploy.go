@@ -61,7 +61,7 @@ func (s *Server) up(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
-	after := s.lastSeq(name)
+	after := s.lastSeq()
 	rev, changed, err := s.Store.Apply(name, st.Hash, req.Spec, req.Sources)
 	if err != nil {
 		writeError(w, statusFor(err), err)
@@ -93,7 +93,7 @@ func (s *Server) down(w http.ResponseWriter, r *http.Request) {
 		writeError(w, statusFor(err), err)
 		return
 	}
-	after := s.lastSeq(name)
+	after := s.lastSeq()
 	if err := s.Store.SetDown(name, true); err != nil {
 		writeError(w, statusFor(err), err)
 		return
@@ -131,7 +131,7 @@ func (s *Server) scale(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("replicas must be between 0 and 1000, got %d", req.Replicas))
 		return
 	}
-	after := s.lastSeq(name)
+	after := s.lastSeq()
 	if err := s.Store.SetScale(name, req.Service, req.Replicas); err != nil {
 		writeError(w, statusFor(err), err)
 		return
@@ -195,9 +195,9 @@ func (s *Server) restart(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]int{"restarted": n})
 }
 
-// lastSeq is the newest journal sequence for the stack, so a stream shows
+// lastSeq is the journal's newest sequence number, so that a stream shows
 // only what follows the request.
-func (s *Server) lastSeq(stack string) uint64 {
+func (s *Server) lastSeq() uint64 {
 	evs, err := s.Store.Tail("", 1)
 	if err != nil || len(evs) == 0 {
 		return 0
