@@ -11,31 +11,29 @@ say() { printf 'test: %s\n' "$*" >&2; }
 scripts/engine.sh
 scripts/build-images.sh
 
-# -race needs cgo and a C compiler, unlike every build in this repo.
-if ! command -v gcc >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing gcc (needed by go test -race)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null
-  else
-    say "go test -race needs gcc: install it and retry"
+# need_packages WHY CMD... PKG...: installs Debian packages (as root) when
+# one of the commands is missing; "--" separates commands from packages.
+need_packages() {
+  local why=$1; shift
+  local cmds=() missing=0
+  while [ "$1" != "--" ]; do cmds+=("$1"); shift; done
+  shift
+  for c in "${cmds[@]}"; do command -v "$c" >/dev/null 2>&1 || missing=1; done
+  [ "$missing" = 1 ] || return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    say "$why: install $* and retry"
     exit 1
   fi
-fi
+  say "installing $* ($why)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
 
-# Real peers the tests talk to: Prometheus (and promtool) and Alertmanager.
-if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus-alertmanager >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing Debian's prometheus and prometheus-alertmanager (test peers)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null
-  else
-    say "the tests need prometheus, promtool and prometheus-alertmanager: install them and retry"
-    exit 1
-  fi
-fi
+# -race needs cgo and a C compiler, unlike every build in this repo; the
+# tests also talk to real Prometheus (promtool) and Alertmanager.
+need_packages "go test -race needs a C compiler" gcc -- gcc libc6-dev
+need_packages "the tests need real peers" promtool prometheus prometheus-alertmanager -- prometheus prometheus-alertmanager
 
 say "gofmt -l"
 unformatted=$(gofmt -l cmd internal test examples deploy)

@@ -30,6 +30,10 @@ type worker struct {
 	images   map[string]bool // image+hash known to be present
 	lastErr  string
 	failures int
+	// recheck asks for one more pass shortly after a die event: the
+	// engine's list can still say "running" when the event arrives, and
+	// the resync would otherwise delay the restart.
+	recheck bool
 
 	mu      sync.Mutex
 	own     map[string]bool // containers berth itself is stopping
@@ -76,6 +80,9 @@ func (w *worker) run(ctx context.Context) {
 		case <-timer.C:
 		}
 		next := w.pass(ctx)
+		if w.recheck {
+			next, w.recheck = min(next, 200*time.Millisecond), false
+		}
 		timer.Reset(next)
 	}
 }
@@ -97,6 +104,8 @@ func (w *worker) drainEvents() {
 // or kill berth did not ask for, and OOM kills.
 func (w *worker) handle(ev engine.Event) {
 	switch ev.Action {
+	case "die":
+		w.recheck = true
 	case "stop", "kill":
 		w.mu.Lock()
 		ours := w.own[ev.ContainerID]
