@@ -76,6 +76,12 @@ type ServiceOptions struct {
 	// where it has a health check) before it counts as ready: it keeps
 	// `up --wait` from declaring success on a container about to crash.
 	MinReady Duration `json:"min_ready,omitempty"`
+	// Routes are the load balancer's routes to this service.
+	Routes []Route `json:"routes,omitempty"`
+	// LB is how the load balancer treats its replicas.
+	LB LB `json:"lb,omitempty"`
+	// Deploy is how a new version replaces the running one.
+	Deploy Deploy `json:"deploy,omitempty"`
 }
 
 // Backoff is an exponential restart backoff.
