@@ -49,5 +49,5 @@ func LoadCanonical(ctx context.Context, name string, data []byte) (st *Stack, er
 	if err != nil {
 		return nil, loc.explain(err)
 	}
-	return newStack(p, loc)
+	return newStack(p, loc, false)
 }

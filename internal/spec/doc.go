@@ -10,6 +10,11 @@
 //   - derives what the reconciler needs per service: replica count,
 //     effective restart policy, image reference and a spec hash that
 //     changes exactly when a container must be replaced;
+//   - validates the load balancer settings of `x-berth` (routes, lb,
+//     deploy), resolves route TLS files, and rejects routes that would
+//     take the same traffic ([RouteConflicts] does the same across
+//     stacks); their defaults are read through methods such as
+//     [ServiceOptions.Strategy] and [LB.Resolved];
 //   - orders services so that dependencies come first;
 //   - reports errors as [LoadError] with file, line, service and field, so
 //     a person can fix the file without guessing.

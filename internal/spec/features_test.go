@@ -2,6 +2,7 @@ package spec
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -100,7 +101,7 @@ func TestDefaultOptions(t *testing.T) {
 	if st.Berth != DefaultStackOptions() {
 		t.Errorf("stack options = %+v, want defaults", st.Berth)
 	}
-	if got := st.Services[0].Berth; got != DefaultServiceOptions() {
+	if got := st.Services[0].Berth; !reflect.DeepEqual(got, DefaultServiceOptions()) {
 		t.Errorf("service options = %+v, want defaults", got)
 	}
 	if d := DefaultServiceOptions(); d.Backoff.Initial.D() != 500*time.Millisecond || d.CrashLoop.Window.D() != 2*time.Minute {

@@ -17,6 +17,8 @@ const hashLen = 16
 // serviceHash identifies everything that shapes one container of a
 // service. The replica count is left out, so scaling never replaces
 // containers, and so are profiles, which only select services.
+//
+// x-berth routes, lb and deploy are left out too (see containerOptions).
 func serviceHash(cfg types.ServiceConfig, berth ServiceOptions) (string, error) {
 	cfg.Scale = nil
 	cfg.Profiles = nil
@@ -30,12 +32,30 @@ func serviceHash(cfg types.ServiceConfig, berth ServiceOptions) (string, error) 
 	}
 	b, err := json.Marshal(struct {
 		Config types.ServiceConfig `json:"config"`
-		Berth  ServiceOptions      `json:"x-berth"`
-	}{cfg, berth})
+		Berth  containerOptions    `json:"x-berth"`
+	}{cfg, containerOptions{ServiceOptions: berth}})
 	if err != nil {
 		return "", fmt.Errorf("hashing service %q: %w", cfg.Name, err)
 	}
 	return digest(b), nil
+}
+
+// containerOptions is the part of a service's x-berth that the service
+// hash covers. Routes, lb and deploy configure the load balancer in front
+// of the containers and how the next version rolls out, not the
+// containers: changing them pushes a new proxy config and must not replace
+// every replica. They stay in the stack's hash (the whole canonical file),
+// so such a change still makes a new revision.
+//
+// The nil fields shadow the embedded ones and are omitted, so the JSON is
+// exactly what it was before the traffic settings existed (containers
+// started by an older berth keep their hash), and any field added to
+// ServiceOptions later is covered unless it is shadowed here.
+type containerOptions struct {
+	ServiceOptions
+	Routes *struct{} `json:"routes,omitempty"`
+	LB     *struct{} `json:"lb,omitempty"`
+	Deploy *struct{} `json:"deploy,omitempty"`
 }
 
 func digest(b []byte) string {

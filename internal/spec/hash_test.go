@@ -3,6 +3,7 @@ package spec
 import (
 	"context"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -36,6 +37,11 @@ func TestServiceHash(t *testing.T) {
 		{"command", "MODE: prod", "MODE: prod\n    command: [serve]", true},
 		{"x-berth", "MODE: prod", "MODE: prod\n    x-berth:\n      unhealthy_grace: 5s", true},
 		{"other x- extension", "MODE: prod", "MODE: prod\n    x-note: hello", false},
+		// load balancer settings: a new revision, but no container replaced
+		{"x-berth routes", "MODE: prod", "MODE: prod\n    x-berth:\n      routes: [{port: 80}]", false},
+		{"x-berth lb", "MODE: prod", "MODE: prod\n    x-berth:\n      lb: {policy: least_conn}", false},
+		{"x-berth deploy", "MODE: prod", "MODE: prod\n    x-berth:\n      deploy: {strategy: rolling, max_surge: 2}", false},
+		{"x-berth routes and grace", "MODE: prod", "MODE: prod\n    x-berth:\n      routes: [{port: 80}]\n      unhealthy_grace: 5s", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !strings.Contains(hashBase, tc.from) {
@@ -53,6 +59,28 @@ func TestServiceHash(t *testing.T) {
 				t.Errorf("stack hash unchanged by an edit")
 			}
 		})
+	}
+}
+
+// TestServiceHashPinned: these hashes were computed by berth before the
+// traffic settings existed. A service hash that changes across berth
+// versions replaces every running container on upgrade.
+func TestServiceHashPinned(t *testing.T) {
+	for _, tc := range []struct {
+		name, content string
+		want          map[string]string
+	}{
+		{"plain", hashBase, map[string]string{"web": "2283d05c61b20f11", "db": "5812d0e45e0894ab"}},
+		{"x-berth", hashBase + "    x-berth:\n      unhealthy_grace: 5s\n", map[string]string{"db": "098133dcf99cf52f"}},
+		{"x-berth with traffic settings", hashBase + "    x-berth:\n      unhealthy_grace: 5s\n      routes: [{port: 80}]\n" +
+			"      lb: {retries: 1}\n      deploy: {strategy: blue_green}\n", map[string]string{"db": "098133dcf99cf52f"}},
+	} {
+		st := loadString(t, tc.content)
+		for name, want := range tc.want {
+			if got := serviceByName(t, st, name).Hash; got != want {
+				t.Errorf("%s: service %s hash = %s, want %s", tc.name, name, got, want)
+			}
+		}
 	}
 }
 
@@ -89,7 +117,7 @@ func roundTrip(t testing.TB, st *Stack) {
 	for i, s := range st.Services {
 		r := again.Services[i]
 		if r.Name != s.Name || r.Hash != s.Hash || r.Replicas != s.Replicas ||
-			r.Restart != s.Restart || r.MaxRetries != s.MaxRetries || r.Image != s.Image || r.Berth != s.Berth {
+			r.Restart != s.Restart || r.MaxRetries != s.MaxRetries || r.Image != s.Image || !reflect.DeepEqual(r.Berth, s.Berth) {
 			t.Errorf("service %s changed in round trip:\n%+v\n%+v", s.Name, s, r)
 		}
 	}

@@ -3,6 +3,7 @@ package spec
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"gopkg.in/yaml.v3"
@@ -88,6 +89,16 @@ func (l *locator) find(path []string, hint string, first bool) (string, int) {
 		file, line, best = f, n, depth
 	}
 	return file, line
+}
+
+// position orders places in the files: the index of the file holding
+// path (in merge order, from 1) and the line; 0, 0 when not found.
+func (l *locator) position(path []string) (file, line int) {
+	f, line := l.find(path, "", false)
+	if line == 0 {
+		return 0, 0
+	}
+	return slices.Index(l.files, f) + 1, line
 }
 
 // lineOf walks node along path and returns the line of the deepest node it

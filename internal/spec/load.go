@@ -23,20 +23,25 @@ func Load(ctx context.Context, opts LoadOptions) (st *Stack, err error) {
 	if err != nil {
 		return nil, loc.explain(err)
 	}
-	return newStack(p, loc)
+	return newStack(p, loc, true)
 }
 
 // newStack derives berth's model from a loaded project. Errors it finds
-// are located through loc.
-func newStack(p *types.Project, loc *locator) (*Stack, error) {
-	st, err := buildStack(p)
+// are located through loc. fromFiles says p was loaded from the user's
+// files, whose TLS paths are resolved and checked; the canonical form
+// holds them resolved already.
+func newStack(p *types.Project, loc *locator, fromFiles bool) (*Stack, error) {
+	st, err := buildStack(p, fromFiles)
 	if err != nil {
+		return nil, loc.explain(err)
+	}
+	if err := checkRouteConflicts(st, loc.position); err != nil {
 		return nil, loc.explain(err)
 	}
 	return st, nil
 }
 
-func buildStack(p *types.Project) (*Stack, error) {
+func buildStack(p *types.Project, fromFiles bool) (*Stack, error) {
 	berth, err := decodeStackOptions(p.Extensions)
 	if err != nil {
 		return nil, err
@@ -50,11 +55,16 @@ func buildStack(p *types.Project) (*Stack, error) {
 	for _, name := range order {
 		cfg := p.Services[name]
 		cfg.LabelFiles = nil // resolved into labels; the canonical form must not read them again
-		p.Services[name] = cfg
 		svc, err := newService(p.Name, cfg, awaited[name])
 		if err != nil {
 			return nil, err
 		}
+		if fromFiles {
+			if err := resolveServiceTLS(&svc, p.WorkingDir); err != nil {
+				return nil, err
+			}
+		}
+		p.Services[name] = svc.Config
 		st.Services = append(st.Services, svc)
 	}
 	canonical, err := st.Canonical()
@@ -82,6 +92,15 @@ func newService(stack string, cfg types.ServiceConfig, awaited bool) (Service, e
 		return svc, err
 	}
 	return svc, nil
+}
+
+// resolveServiceTLS resolves and checks the TLS files of svc's routes.
+func resolveServiceTLS(svc *Service, workDir string) error {
+	if err := resolveRouteTLS(&svc.Config, svc.Berth.Routes, workDir); err != nil {
+		err.Service = svc.Name
+		return err
+	}
+	return nil
 }
 
 // replicas is deploy.replicas, else scale, else 1; 0 is a valid count.

@@ -51,7 +51,9 @@ type Service struct {
 	// Hash identifies everything that shapes one container of this service
 	// (replica count excluded): a container whose hash label differs is
 	// replaced. It is the sha256 of the service's JSON with scale,
-	// deploy.replicas and profiles cleared, plus its x-berth settings.
+	// deploy.replicas and profiles cleared, plus its x-berth settings
+	// except routes, lb and deploy (load balancer settings, which change
+	// no container).
 	Hash string
 }
 

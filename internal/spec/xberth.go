@@ -86,7 +86,7 @@ func (o ServiceOptions) validate() *LoadError {
 	case o.UnhealthyGrace < 0:
 		return optionError("unhealthy_grace", fmt.Sprintf("must not be negative (got %s)", o.UnhealthyGrace))
 	}
-	return nil
+	return o.validateTraffic()
 }
 
 // optionError is a range error on an `x-berth` field; the caller adds the

@@ -30,6 +30,10 @@ type Revision struct {
 	Spec []byte `json:"spec,omitempty"`
 	// Sources names the files it was loaded from, for people.
 	Sources []string `json:"sources,omitempty"`
+	// Failed says why the revision's rollout failed and was rolled back
+	// (empty when it did not).
+	Failed   string    `json:"failed,omitempty"`
+	FailedAt time.Time `json:"failed_at,omitzero"`
 }
 
 // Apply records spec as the stack's desired revision. When the latest

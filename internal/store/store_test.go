@@ -102,3 +102,50 @@ func TestEventsFollow(t *testing.T) {
 		t.Errorf("tail = %+v", tail)
 	}
 }
+
+func TestRollbackAndUndo(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	apply := func(hash string) int64 {
+		t.Helper()
+		rev, _, err := s.Apply("shop", hash, []byte("spec "+hash), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rev.Number
+	}
+	r1, r2, r3 := apply("a"), apply("b"), apply("c")
+	if _, err := s.Rollback("shop", r2, "too late"); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.Stack("shop"); st.Revision != r3 {
+		t.Fatalf("a verdict on a superseded revision moved the stack to %d", st.Revision)
+	}
+	to, err := s.Rollback("shop", r3, "health gate failed")
+	if err != nil || to != r2 {
+		t.Fatalf("rollback from %d = %d, %v; want %d", r3, to, err, r2)
+	}
+	revs, _ := s.Revisions("shop")
+	if revs[2].Failed != "health gate failed" {
+		t.Fatalf("revision %d not marked failed: %+v", r3, revs[2])
+	}
+	// A failed revision is skipped when going back further.
+	if _, err := s.Undo("shop", r3); err != nil {
+		t.Fatal(err)
+	}
+	if to, err := s.Undo("shop", 0); err != nil || to != r2 {
+		t.Fatalf("undo from failed %d = %d, %v; want %d", r3, to, err, r2)
+	}
+	if to, err := s.Undo("shop", 0); err != nil || to != r1 {
+		t.Fatalf("undo from %d = %d, %v; want %d", r2, to, err, r1)
+	}
+	if _, err := s.Undo("shop", 0); !errors.Is(err, ErrNoPrevious) {
+		t.Fatalf("undo past the first revision: %v, want ErrNoPrevious", err)
+	}
+	if _, err := s.Undo("shop", 99); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("undo to a missing revision: %v, want ErrNotFound", err)
+	}
+}
