@@ -34,6 +34,14 @@
 // the rule's alerts as they were: missing data never resolves an alert.
 // Every state change is passed to Config.OnEvent.
 //
+// # Rule groups
+//
+// Config.Rules are the group "". SetRules replaces another group's rules
+// at run time (the daemon keeps one group per stack that is up): a rule
+// that did not change keeps its alerts; a changed or removed rule is
+// retired, evaluated as if its series were gone, so its firing alerts
+// resolve and notifiers hear it.
+//
 // # Notifications
 //
 // After each evaluation the Manager sends firing and resolved alerts to
@@ -55,8 +63,11 @@
 //     unhealthy, else 0.
 //   - berth_container_memory_usage_ratio: working set / memory limit
 //     (0..1); absent for containers without a limit.
-//   - berth_proxy_5xx_ratio: share of the proxy's responses with a 5xx
-//     status over its last interval (0..1), per service.
+//   - berth_proxy_5xx_ratio: share of a service's requests through the
+//     load balancer that failed over each 5 s sample (0..1): 5xx answers
+//     from its replicas, plus connection errors and timeouts, plus
+//     requests refused for want of a replica. An interval without traffic
+//     has no point.
 //   - berth_host_disk_free_ratio: free / total bytes of the filesystem
 //     holding Docker's data root (0..1), labelled with mountpoint.
 //
@@ -75,8 +86,14 @@
 //	          summary: "{{ $labels.container }} unhealthy (value {{ $value }})"
 //
 // Validation is strict: unknown keys, missing or malformed fields, invalid
-// label names and annotation templates that do not parse are refused with a
-// RuleFileError naming the file, line, group, rule and field.
+// label names and annotation templates that do not parse, or that fail when
+// tried with no labels (a field the data lacks), are refused with a
+// *RuleError naming the file, line, group, rule and field.
+//
+// A stack's Compose file may hold rules of the same shape under x-berth.alerts
+// (package spec decodes them, CheckStackRule validates them). StackRule
+// scopes such a rule to its stack: stack="<name>" joins its selector and its
+// labels, so it sees only the stack's series and stacks may share names.
 //
 // Annotations are text/template templates with $labels (the alert's
 // labels), $value (the aggregate, a float64) and the function

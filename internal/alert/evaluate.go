@@ -14,25 +14,30 @@ import (
 func (m *Manager) Evaluate(ctx context.Context) error {
 	now := m.cfg.Now()
 	var errs []error
-	for _, rs := range m.rules {
+	// Queries run without the lock: SetRules and Alerts need not wait for
+	// a slow source.
+	for _, rs := range m.live() {
 		active, err := m.query(ctx, rs.rule, now)
 		if err != nil {
 			// Keep the rule's alerts as they are: no data is not "resolved".
 			errs = append(errs, fmt.Errorf("evaluating rule %s: %w", rs.rule.Name, err))
 			continue
 		}
-		m.mu.Lock()
-		events := rs.step(active, now, m.cfg.ResolvedRetention)
-		m.mu.Unlock()
-		for _, ev := range events {
-			m.log.Info("alert state changed", "alert", ev.Rule, "from", ev.From, "to", ev.State, "labels", ev.Labels, "value", ev.Value)
-			m.cfg.OnEvent(ev)
-		}
+		m.report(m.step(rs, active, now))
 	}
+	m.report(m.windDown(now))
 	if err := m.notify(ctx, m.due(now)); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// report logs state changes and hands them to OnEvent, outside the lock.
+func (m *Manager) report(events []Event) {
+	for _, ev := range events {
+		m.log.Info("alert state changed", "alert", ev.Rule, "from", ev.From, "to", ev.State, "labels", ev.Labels, "value", ev.Value)
+		m.cfg.OnEvent(ev)
+	}
 }
 
 // query fetches the rule's window and returns the label sets whose

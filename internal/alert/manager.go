@@ -12,8 +12,10 @@ import (
 
 // Config configures a Manager. Source is required; the rest has defaults.
 type Config struct {
-	Source    Source
-	Rules     []Rule     // e.g. DefaultRules(...) plus LoadRuleFile(...)
+	Source Source
+	// Rules are the daemon's own rules, e.g. DefaultRules(...) plus
+	// LoadRuleFile(...): the group named "" (see SetRules).
+	Rules     []Rule
 	Notifiers []Notifier // may be empty
 	// OnEvent receives every state change, synchronously, from the
 	// evaluating goroutine; it should not block for long.
@@ -32,14 +34,25 @@ type Config struct {
 	GeneratorURL string
 	// Now is the clock (default time.Now); tests inject one.
 	Now func() time.Time
+	// BeforeEvaluate, when set, is called by Run before each evaluation,
+	// e.g. to bring rule groups up to date with SetRules.
+	BeforeEvaluate func(ctx context.Context)
 }
 
 // Manager evaluates rules on an interval, tracks alert states and notifies.
+// Its methods are safe for concurrent use.
 type Manager struct {
-	cfg   Config
-	log   *slog.Logger
-	mu    sync.Mutex // guards rules' alert maps
-	rules []*ruleState
+	cfg Config
+	log *slog.Logger
+
+	mu sync.Mutex // guards groups, retired and every rule's alerts
+	// groups holds the rules by group: "" for Config.Rules, others set by
+	// SetRules.
+	groups map[string][]*ruleState
+	// retired are rules removed while they had alerts: each evaluation
+	// sees them with no series, so firing alerts resolve and notifiers
+	// hear it, until their resolved alerts age out.
+	retired []*ruleState
 }
 
 // NewManager validates every rule and returns a Manager; an invalid rule
@@ -49,17 +62,8 @@ func NewManager(cfg Config) (*Manager, error) {
 		return nil, errors.New("creating alert manager: no metrics source")
 	}
 	applyDefaults(&cfg)
-	m := &Manager{cfg: cfg, log: cfg.Logger.With("component", "alert")}
-	var errs []error
-	for _, r := range cfg.Rules {
-		cr, err := compileRule(r)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		m.rules = append(m.rules, &ruleState{rule: cr, alerts: map[string]*tracked{}})
-	}
-	if err := errors.Join(errs...); err != nil {
+	m := &Manager{cfg: cfg, log: cfg.Logger.With("component", "alert"), groups: map[string][]*ruleState{}}
+	if err := m.SetRules("", cfg.Rules); err != nil {
 		return nil, fmt.Errorf("creating alert manager: %w", err)
 	}
 	return m, nil
@@ -92,6 +96,9 @@ func (m *Manager) Run(ctx context.Context) error {
 	t := time.NewTicker(m.cfg.Interval)
 	defer t.Stop()
 	for {
+		if m.cfg.BeforeEvaluate != nil {
+			m.cfg.BeforeEvaluate(ctx)
+		}
 		if err := m.Evaluate(ctx); err != nil && ctx.Err() == nil {
 			m.log.Warn("alert evaluation incomplete", "err", err)
 		}
@@ -109,7 +116,7 @@ func (m *Manager) Alerts() []Alert {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []Alert
-	for _, rs := range m.rules {
+	for _, rs := range m.allLocked() {
 		for _, a := range rs.alerts {
 			out = append(out, a.Alert)
 		}

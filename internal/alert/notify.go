@@ -38,7 +38,7 @@ func (m *Manager) due(now time.Time) []Notification {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []Notification
-	for _, rs := range m.rules {
+	for _, rs := range m.allLocked() {
 		for _, a := range rs.alerts {
 			if a.State != StateFiring && a.State != StateResolved {
 				continue

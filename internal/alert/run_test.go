@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -13,8 +14,10 @@ import (
 func TestRunInterval(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		src, rec := newFakeSource(), &recorder{}
+		var before atomic.Int32
 		m, err := NewManager(Config{Source: src, Rules: []Rule{memRule}, OnEvent: rec.onEvent,
-			Notifiers: []Notifier{rec}, Interval: 10 * time.Second})
+			Notifiers: []Notifier{rec}, Interval: 10 * time.Second,
+			BeforeEvaluate: func(context.Context) { before.Add(1) }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,6 +34,9 @@ func TestRunInterval(t *testing.T) {
 		time.Sleep(10 * time.Second)
 		synctest.Wait()
 		check(t, "after 60s", eventStrings(takeEvents(rec)), []string{"a:pending→firing"})
+		if n := before.Load(); n != 7 {
+			t.Errorf("BeforeEvaluate ran %d times in 60s, want 7 (once per evaluation)", n)
+		}
 
 		cancel()
 		if err := <-done; !errors.Is(err, context.Canceled) {

@@ -2,6 +2,7 @@ package alert
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"text/template"
 )
@@ -22,10 +23,18 @@ type templateData struct {
 	Value  float64
 }
 
+// parseTemplate parses an annotation and tries it once with no labels and
+// a zero value, which no sound template fails on: a field the data lacks
+// ({{ .service }}, which is what Compose leaves of {{ $labels.service }}
+// after replacing $labels with an empty variable) would otherwise break
+// every notification, not the rule's load.
 func parseTemplate(name, text string) (*template.Template, error) {
 	t, err := template.New(name).Option("missingkey=zero").Funcs(templateFuncs).Parse(templatePrelude + text)
 	if err != nil {
 		return nil, fmt.Errorf("parsing template: %w", err)
+	}
+	if err := t.Execute(io.Discard, templateData{Labels: map[string]string{}}); err != nil {
+		return nil, fmt.Errorf("trying template: %w (the data is $labels, $value, .Labels and .Value)", err)
 	}
 	return t, nil
 }

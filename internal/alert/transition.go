@@ -6,6 +6,8 @@ import "time"
 type ruleState struct {
 	rule   *compiledRule
 	alerts map[string]*tracked
+	// retired is set when SetRules removed or changed the rule.
+	retired bool
 }
 
 // step applies one evaluation's active label sets at now and returns the

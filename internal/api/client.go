@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/internal/engine"
+	"github.com/berth-dev/berth/internal/store"
 )
 
 // ErrDaemonUnreachable is returned when no daemon answers at the address.
@@ -253,4 +254,21 @@ func (c *Client) Spec(ctx context.Context, name string, revision int64) ([]byte,
 func (c *Client) Stats(ctx context.Context, stack string) ([]StatsRow, error) {
 	var v []StatsRow
 	return v, c.getJSON(ctx, "/v1/stats?stack="+url.QueryEscape(stack), &v)
+}
+
+// Rollout returns the stack's rollouts in progress and latest rollback.
+func (c *Client) Rollout(ctx context.Context, name string) (RolloutResponse, error) {
+	var v RolloutResponse
+	return v, c.getJSON(ctx, "/v1/stacks/"+url.PathEscape(name)+"/rollout", &v)
+}
+
+// Revisions lists the stack's revisions, oldest first.
+func (c *Client) Revisions(ctx context.Context, name string) ([]store.Revision, error) {
+	var v []store.Revision
+	return v, c.getJSON(ctx, "/v1/stacks/"+url.PathEscape(name)+"/revisions", &v)
+}
+
+// Undo goes back to an earlier revision, calling fn with progress.
+func (c *Client) Undo(ctx context.Context, name string, req UndoRequest, fn func(Message)) error {
+	return c.stream(ctx, http.MethodPost, "/v1/stacks/"+url.PathEscape(name)+"/undo", req, fn)
 }

@@ -19,6 +19,9 @@ func (s *Server) plan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st, err := s.Load(r.Context(), name, req.Spec)
+	if err == nil && s.CheckRoutes != nil {
+		err = s.CheckRoutes(r.Context(), st)
+	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return
@@ -57,6 +60,9 @@ func (s *Server) up(w http.ResponseWriter, r *http.Request) {
 	}
 	// Validate before storing: a bad spec never replaces the running one.
 	st, err := s.Load(r.Context(), name, req.Spec)
+	if err == nil && s.CheckRoutes != nil {
+		err = s.CheckRoutes(r.Context(), st)
+	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return

@@ -39,6 +39,9 @@ type doneFunc func(st reconcile.Status, errorStreak int) (finished, ok bool, why
 // failed one-shot, or an apply error that persisted over several passes.
 func upDone(revision int64, changed bool) doneFunc {
 	return func(st reconcile.Status, errorStreak int) (bool, bool, string) {
+		if rb := st.Rollback; rb != nil && rb.From == revision {
+			return true, false, fmt.Sprintf("rollout of revision %d failed and was rolled back to revision %d: service %s: %s", rb.From, rb.To, rb.Service, rb.Reason)
+		}
 		if st.Revision != revision || st.Down {
 			return false, false, ""
 		}

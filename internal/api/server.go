@@ -35,6 +35,7 @@ type Store interface {
 	Revisions(name string) ([]store.Revision, error)
 	SetScale(name, service string, replicas int) error
 	SetDown(name string, down bool) error
+	Undo(name string, to int64) (int64, error)
 	Append(e store.Event) (store.Event, error)
 	Events(stack string, after uint64, limit int) ([]store.Event, error)
 	Tail(stack string, n int) ([]store.Event, error)
@@ -64,6 +65,9 @@ type Server struct {
 	Metrics http.Handler
 	// Logs answers /v1/logs.
 	Logs LogStore
+	// CheckRoutes, when set, refuses a stack whose load balancer routes
+	// conflict with other stacks' or whose listen address is taken.
+	CheckRoutes func(ctx context.Context, st *spec.Stack) error
 }
 
 // Handler returns the API's routes.
@@ -78,6 +82,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/stacks/{stack}/down", s.down)
 	mux.HandleFunc("POST /v1/stacks/{stack}/scale", s.scale)
 	mux.HandleFunc("POST /v1/stacks/{stack}/restart", s.restart)
+	mux.HandleFunc("GET /v1/stacks/{stack}/rollout", s.rolloutStatus)
+	mux.HandleFunc("GET /v1/stacks/{stack}/revisions", s.revisions)
+	mux.HandleFunc("POST /v1/stacks/{stack}/undo", s.undo)
 	mux.HandleFunc("GET /v1/containers", s.containers)
 	mux.HandleFunc("GET /v1/logs", s.logs)
 	mux.HandleFunc("GET /v1/events", s.events)

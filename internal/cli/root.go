@@ -98,7 +98,8 @@ func (a *app) rootCommand() *cobra.Command {
 		a.upCommand(), a.downCommand(), a.planCommand(), a.configCommand(),
 		a.psCommand(), a.logsCommand(), a.scaleCommand(), a.restartCommand(),
 		a.inspectCommand(), a.eventsCommand(), a.stacksCommand(), a.versionCommand(),
-		a.statsCommand(), a.topCommand(),
+		a.statsCommand(), a.topCommand(), a.rolloutCommand(),
+		a.proxyCommand(),
 	)
 	return root
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -13,6 +13,7 @@ import (
 	"github.com/berth-dev/berth/internal/engine"
 	"github.com/berth-dev/berth/internal/metrics"
 	"github.com/berth-dev/berth/internal/reconcile"
+	"github.com/berth-dev/berth/internal/spec"
 	"github.com/berth-dev/berth/internal/store"
 )
 
@@ -25,12 +26,13 @@ type AlertConfig struct {
 }
 
 // alertSource answers the alert rules' queries from the metrics history,
-// the reconciler's status and the engine.
+// the reconciler's status, the engine and the load balancer's counters.
 type alertSource struct {
 	coll    *metrics.Collector
 	rec     *reconcile.Reconciler
 	store   *store.Store
 	list    func(ctx context.Context, stack string) ([]engine.Container, error)
+	proxy   *proxyRatios
 	dataDir string
 }
 
@@ -38,6 +40,7 @@ type alertSource struct {
 var alertMetrics = []string{
 	"berth_container_memory_usage_ratio", "berth_container_cpu_cores", "berth_container_memory_working_set_bytes",
 	"berth_container_unhealthy", "berth_service_crashloop", "berth_host_disk_free_ratio",
+	"berth_proxy_5xx_ratio",
 }
 
 func (s *alertSource) Series(ctx context.Context, sel alert.Selector, from, to time.Time) ([]alert.Series, error) {
@@ -56,6 +59,8 @@ func (s *alertSource) Series(ctx context.Context, sel alert.Selector, from, to t
 		out, err = s.crashloop(to)
 	case "berth_host_disk_free_ratio":
 		out, err = s.diskFree(to)
+	case "berth_proxy_5xx_ratio":
+		out = s.proxy.Series(from, to)
 	default:
 		return nil, fmt.Errorf("unknown metric %q for alert rules; known: %v", sel.Metric, alertMetrics)
 	}
@@ -135,7 +140,8 @@ func (s *alertSource) diskFree(at time.Time) ([]alert.Series, error) {
 		return nil, fmt.Errorf("reading free space of %s: %w", s.dataDir, err)
 	}
 	ratio := float64(fs.Bavail) / float64(fs.Blocks)
-	return []alert.Series{point(map[string]string{"path": s.dataDir}, at, ratio)}, nil
+	// Labelled as alert/doc.go and the default rule's summary expect.
+	return []alert.Series{point(map[string]string{"mountpoint": s.dataDir}, at, ratio)}, nil
 }
 
 func point(labels map[string]string, at time.Time, v float64) alert.Series {
@@ -155,14 +161,28 @@ func matches(labels, want map[string]string) bool {
 	return true
 }
 
+// alerting is the alert manager with what feeds it: the load balancer
+// sampler and the stacks' own rules.
+type alerting struct {
+	m     *alert.Manager
+	proxy *proxyRatios
+}
+
+// Run runs the sampler and the manager until ctx ends.
+func (a *alerting) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	wg.Go(func() { a.proxy.Run(ctx) })
+	err := a.m.Run(ctx)
+	wg.Wait()
+	return err
+}
+
 // newAlerts builds the alert manager: berth's default rules plus the
-// user's, notifying the configured receivers and the event journal.
-func newAlerts(cfg AlertConfig, src alert.Source, st *store.Store, log *slog.Logger) (*alert.Manager, error) {
-	// The proxy's 5xx rule waits for the load balancer, which does not
-	// exist yet: its metric would only make every evaluation fail.
-	rules := slices.DeleteFunc(alert.DefaultRules(alert.Defaults{}), func(r alert.Rule) bool {
-		return strings.Contains(r.Expr, "berth_proxy_")
-	})
+// user's from --alert-rules (group "") and from each stack's
+// x-berth.alerts (a group per stack, refreshed before every evaluation),
+// notifying the configured receivers and the event journal.
+func newAlerts(cfg AlertConfig, src *alertSource, st *store.Store, log *slog.Logger) (*alerting, error) {
+	rules := alert.DefaultRules(alert.Defaults{})
 	if cfg.RulesFile != "" {
 		user, err := alert.LoadRuleFile(cfg.RulesFile)
 		if err != nil {
@@ -185,8 +205,10 @@ func newAlerts(cfg AlertConfig, src alert.Source, st *store.Store, log *slog.Log
 		}
 		notifiers = append(notifiers, n)
 	}
-	return alert.NewManager(alert.Config{
+	stacks := &stackRules{store: st, load: spec.LoadCanonical, log: log, applied: map[string]string{}}
+	m, err := alert.NewManager(alert.Config{
 		Source: src, Rules: rules, Notifiers: notifiers, Logger: log, Interval: cfg.Interval,
+		BeforeEvaluate: stacks.refresh,
 		OnEvent: func(e alert.Event) {
 			msg := fmt.Sprintf("alert %s is %s", e.Rule, e.State)
 			if s := e.Annotations["summary"]; s != "" {
@@ -195,4 +217,9 @@ func newAlerts(cfg AlertConfig, src alert.Source, st *store.Store, log *slog.Log
 			st.Append(store.Event{Stack: e.Labels["stack"], Service: e.Labels["service"], Container: e.Labels["container"], Kind: "alert", Message: msg})
 		},
 	})
+	if err != nil {
+		return nil, err
+	}
+	stacks.set = m.SetRules
+	return &alerting{m: m, proxy: src.proxy}, nil
 }

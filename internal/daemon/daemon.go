@@ -68,6 +68,13 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	rec := reconcile.New(eng, st, spec.LoadCanonical, log.With("component", "reconcile"), cfg.Resync)
 	rec.Observer = newReconcileMetrics(reg)
+	lb, err := newBalancer(cfg.DataDir, log.With("component", "proxy"))
+	if err != nil {
+		return err
+	}
+	rec.Traffic = lb
+	reg.MustRegister(newLBMetrics(lb.running))
+	guard := &routeGuard{store: st, lb: lb, log: log}
 	coll, err := newCollector(eng, reg, log.With("component", "metrics"))
 	if err != nil {
 		return err
@@ -81,17 +88,20 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	alerts, err := newAlerts(cfg.Alerts, &alertSource{coll: coll, rec: rec, store: st, list: eng.List, dataDir: cfg.DataDir}, st, log.With("component", "alert"))
+	alerts, err := newAlerts(cfg.Alerts, &alertSource{coll: coll, rec: rec, store: st, list: eng.List, dataDir: cfg.DataDir,
+		proxy: newProxyRatios(lb.running, log.With("component", "alert"))}, st, log.With("component", "alert"))
 	if err != nil {
 		return err
 	}
 	srv := &api.Server{
 		Rec: rec, Store: st, Engine: eng, Load: spec.LoadCanonical, Version: cfg.Version, DataDir: cfg.DataDir,
 		Log: log.With("component", "api"), Stats: coll, Metrics: coll.Handler(), Logs: logs,
+		CheckRoutes: guard.checkRoutes,
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	guard.forgetStale(ctx)
 	recDone := make(chan error, 1)
 	go func() { recDone <- rec.Run(ctx) }()
 	collDone := make(chan error, 4)

@@ -36,6 +36,9 @@ type Action struct {
 	// differs from Kind where the cause matters (drift, unhealthy...).
 	Event  string
 	Reason string
+	// Drain takes the container out of the load balancer's rotation and
+	// waits for its in-flight requests before it is stopped.
+	Drain bool
 }
 
 // String renders the action for logs and `berth plan`.

@@ -48,10 +48,19 @@ func (h slotHistory) readyAt(svc *spec.Service, id string) time.Time {
 // (Observe before planning, Record after applying).
 type Memory struct {
 	Slots map[slotKey]*slotHistory
+	// Rollouts are the services moving to a new version, by name.
+	Rollouts map[string]*rollout
+	// Serving holds the containers the load balancer's health check passes.
+	Serving map[string]bool
+	// Discard holds spec hashes of rolled-back versions: their replicas go
+	// at once instead of being kept for an undo.
+	Discard map[string]bool
 }
 
 // NewMemory returns an empty memory.
-func NewMemory() *Memory { return &Memory{Slots: map[slotKey]*slotHistory{}} }
+func NewMemory() *Memory {
+	return &Memory{Slots: map[slotKey]*slotHistory{}, Rollouts: map[string]*rollout{}, Serving: map[string]bool{}, Discard: map[string]bool{}}
+}
 
 func (m *Memory) slot(svc *spec.Service, slot int) *slotHistory {
 	k := slotKey{svc.Name, slot}

@@ -38,6 +38,8 @@ type Result struct {
 	Waiting map[string]string
 	// CrashLoop lists services with a slot in a crash loop.
 	CrashLoop []string
+	// Rollback is set when a rollout failed and must be rolled back.
+	Rollback *Rollback
 }
 
 // Plan compares desired and actual state and returns the actions that
@@ -87,6 +89,14 @@ func Plan(d Desired, actual []engine.Container, mem *Memory, now time.Time) Resu
 
 // planService plans one service's slots.
 func planService(r *Result, d Desired, svc *spec.Service, byService map[string][]engine.Container, mem *Memory, now time.Time) {
+	if managed(svc) && rollingOut(svc, byService[svc.Name], mem) {
+		blocked := dependencyBlock(d, svc, byService)
+		if blocked != "" {
+			r.Waiting[svc.Name] = blocked
+		}
+		planManaged(r, d, svc, byService[svc.Name], mem, now, blocked != "")
+		return
+	}
 	want := d.replicas(svc)
 	slots := map[int]engine.Container{}
 	for _, c := range byService[svc.Name] {
@@ -115,6 +125,15 @@ func planService(r *Result, d Desired, svc *spec.Service, byService map[string][
 		}
 		planSlot(r, svc, slot, c, blocked != "", mem.peek(svc, slot), now)
 	}
+}
+
+// rollingOut reports whether a managed service is moving between versions:
+// it has containers of another version, or a rollout that has not finished.
+func rollingOut(svc *spec.Service, cs []engine.Container, mem *Memory) bool {
+	if ro := mem.Rollouts[svc.Name]; ro != nil && ro.Hash == svc.Hash && (!ro.Done || ro.Failed != "") {
+		return true
+	}
+	return slices.ContainsFunc(cs, func(c engine.Container) bool { return c.Hash != svc.Hash })
 }
 
 // createAction creates a missing slot; when the slot had a container that

@@ -31,6 +31,7 @@ type Store interface {
 	Stacks() ([]store.Stack, error)
 	Revision(name string, n int64) (store.Revision, error)
 	Append(e store.Event) (store.Event, error)
+	Rollback(name string, from int64, reason string) (int64, error)
 }
 
 // Observer is told about reconcile activity (for metrics). Optional.
@@ -53,6 +54,9 @@ type Reconciler struct {
 	resync time.Duration
 	// Observer, when set before Run, is told about events and passes.
 	Observer Observer
+	// Traffic, when set before Run, is the load balancer that serves the
+	// stacks' routes.
+	Traffic Traffic
 
 	mu      sync.Mutex
 	ctx     context.Context

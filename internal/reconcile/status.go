@@ -39,13 +39,28 @@ type Status struct {
 	Failed    string          `json:"failed,omitempty"`
 	Error     string          `json:"error,omitempty"`
 	Services  []ServiceStatus `json:"services"`
-	Updated   time.Time       `json:"updated"`
+	// Rollouts lists the services moving to a new version.
+	Rollouts []RolloutStatus `json:"rollouts,omitempty"`
+	// Rollback is the stack's latest automatic rollback, if any.
+	Rollback *RollbackInfo `json:"rollback,omitempty"`
+	Updated  time.Time     `json:"updated"`
+}
+
+// RolloutStatus is one service's rollout in progress.
+type RolloutStatus struct {
+	Service  string    `json:"service"`
+	Strategy string    `json:"strategy"`
+	Phase    string    `json:"phase"`
+	New      int       `json:"new"`
+	Old      int       `json:"old"`
+	Started  time.Time `json:"started"`
 }
 
 // publish computes and stores the status, waking API watchers.
 func (w *worker) publish(d Desired, actual []engine.Container, res Result, errMsg string) {
 	s := computeStatus(w.name, d, actual, res, errMsg, w.mem, time.Now())
 	w.mu.Lock()
+	s.Rollback = w.rollback
 	w.status = s
 	close(w.changed)
 	w.changed = make(chan struct{})
@@ -80,6 +95,20 @@ func computeStatus(name string, d Desired, actual []engine.Container, res Result
 	for i := range d.Stack.Services {
 		svc := &d.Stack.Services[i]
 		ss := serviceStatus(d, svc, actual, res, mem, now)
+		if ro := mem.Rollouts[svc.Name]; ro != nil && ro.Hash == svc.Hash {
+			rs := RolloutStatus{Service: svc.Name, Strategy: svc.Berth.Strategy(), Phase: ro.phase(svc), Started: ro.Started}
+			for _, c := range actual {
+				if c.Service == svc.Name && c.Hash == svc.Hash {
+					rs.New++
+				} else if c.Service == svc.Name {
+					rs.Old++
+				}
+			}
+			s.Rollouts = append(s.Rollouts, rs)
+			if !ro.Done && ss.State == StateReady {
+				ss.State, ss.Reason = StateStarting, rs.Phase
+			}
+		}
 		if ss.State != StateReady && ss.State != StateCompleted {
 			s.Converged = false
 		}
@@ -102,8 +131,7 @@ func serviceStatus(d Desired, svc *spec.Service, actual []engine.Container, res 
 		}
 		if c.State == engine.StateRunning {
 			ss.Running++
-			healthy := c.Health == engine.HealthHealthy || c.Health == engine.HealthNone
-			if healthy && !mem.peek(svc, c.Slot).readyAt(svc, c.ID).After(now) {
+			if mem.ready(svc, c, now) { // behind the load balancer: once it serves
 				ss.Ready++
 			}
 		}

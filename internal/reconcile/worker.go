@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/internal/engine"
+	"github.com/berth-dev/berth/internal/proxy"
 	"github.com/berth-dev/berth/internal/spec"
 	"github.com/berth-dev/berth/internal/store"
 )
@@ -34,6 +35,16 @@ type worker struct {
 	// engine's list can still say "running" when the event arrives, and
 	// the resync would otherwise delay the restart.
 	recheck bool
+	// again asks for another pass at once (after a rollback).
+	again bool
+
+	// Load balancer state: the config last pushed, and the containers
+	// taken out of rotation before they stop.
+	pushed   *proxy.StackConfig
+	pushedAt time.Time
+	cleared  bool
+	draining map[string]bool
+	rollback *RollbackInfo
 
 	mu      sync.Mutex
 	own     map[string]bool // containers berth itself is stopping
@@ -45,7 +56,7 @@ func newWorker(r *Reconciler, name string) *worker {
 	return &worker{
 		r: r, name: name, log: r.log.With("stack", name),
 		kick: make(chan struct{}, 1), evs: make(chan engine.Event, 1024), done: make(chan struct{}),
-		mem: NewMemory(), images: map[string]bool{}, own: map[string]bool{},
+		mem: NewMemory(), images: map[string]bool{}, own: map[string]bool{}, draining: map[string]bool{},
 		changed: make(chan struct{}),
 	}
 }
@@ -82,6 +93,9 @@ func (w *worker) run(ctx context.Context) {
 		next := w.pass(ctx)
 		if w.recheck {
 			next, w.recheck = min(next, 200*time.Millisecond), false
+		}
+		if w.again {
+			next, w.again = time.Millisecond, false
 		}
 		timer.Reset(next)
 	}
@@ -165,10 +179,25 @@ func (w *worker) converge(ctx context.Context, d Desired) (Result, []engine.Cont
 		if err != nil {
 			return Result{}, nil, err
 		}
+		stats, err := w.readTraffic(ctx, d, actual)
+		if err != nil {
+			return Result{}, actual, err
+		}
 		now := time.Now()
 		w.mem.Observe(d.Stack, actual, now)
+		before := w.rolloutPhases(d)
+		w.mem.observeRollouts(d.Stack, d.replicas, actual, now)
+		w.analyse(d, stats, now)
+		w.recordRollouts(d, before)
+		if err := w.pushTraffic(ctx, d, actual); err != nil {
+			return Result{}, actual, err
+		}
 		w.markSeen(actual)
 		res := Plan(d, actual, w.mem, now)
+		if res.Rollback != nil {
+			w.rollBack(d, res.Rollback)
+			return res, actual, nil
+		}
 		if len(res.Actions) == 0 || round >= 20 {
 			if d.Stack == nil && len(actual) == 0 {
 				if err := w.r.eng.RemoveNetworks(ctx, w.name); err != nil {
@@ -178,6 +207,7 @@ func (w *worker) converge(ctx context.Context, d Desired) (Result, []engine.Cont
 			return res, actual, nil
 		}
 		w.publish(d, actual, res, "")
+		w.drain(ctx, d, res.Actions, actual)
 		if err := w.apply(ctx, d, res.Actions); err != nil {
 			return res, actual, err
 		}
@@ -199,6 +229,11 @@ func (w *worker) markSeen(actual []engine.Container) {
 	for id := range w.own {
 		if !live[id] {
 			delete(w.own, id)
+		}
+	}
+	for id := range w.draining {
+		if !live[id] {
+			delete(w.draining, id)
 		}
 	}
 }

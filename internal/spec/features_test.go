@@ -36,7 +36,7 @@ func TestLoadFullFeatures(t *testing.T) {
 	if st.Name != "full" {
 		t.Errorf("name = %q, want full (top-level name)", st.Name)
 	}
-	if want := (StackOptions{Parallelism: 4, Resync: Duration(30 * time.Second)}); st.Berth != want {
+	if want := (StackOptions{Parallelism: 4, Resync: Duration(30 * time.Second)}); !reflect.DeepEqual(st.Berth, want) {
 		t.Errorf("stack x-berth = %+v, want %+v", st.Berth, want)
 	}
 	web := serviceByName(t, st, "web")
@@ -98,7 +98,7 @@ func TestDerivedServiceFields(t *testing.T) {
 
 func TestDefaultOptions(t *testing.T) {
 	st := loadString(t, "services:\n  web:\n    image: nginx\n")
-	if st.Berth != DefaultStackOptions() {
+	if !reflect.DeepEqual(st.Berth, DefaultStackOptions()) {
 		t.Errorf("stack options = %+v, want defaults", st.Berth)
 	}
 	if got := st.Services[0].Berth; !reflect.DeepEqual(got, DefaultServiceOptions()) {

@@ -121,7 +121,7 @@ func roundTrip(t testing.TB, st *Stack) {
 			t.Errorf("service %s changed in round trip:\n%+v\n%+v", s.Name, s, r)
 		}
 	}
-	if again.Berth != st.Berth {
+	if !reflect.DeepEqual(again.Berth, st.Berth) {
 		t.Errorf("stack options %+v -> %+v", st.Berth, again.Berth)
 	}
 }

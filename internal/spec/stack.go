@@ -63,6 +63,8 @@ type StackOptions struct {
 	Parallelism int `json:"parallelism,omitempty"`
 	// Resync is the period of the level-triggered full resync.
 	Resync Duration `json:"resync,omitempty"`
+	// Alerts are the stack's own alert rules (see alerts.go).
+	Alerts []AlertRule `json:"alerts,omitempty"`
 }
 
 // ServiceOptions are a service's `x-berth` settings.

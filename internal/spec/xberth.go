@@ -65,7 +65,7 @@ func (o StackOptions) validate() *LoadError {
 	case o.Resync <= 0:
 		return optionError("resync", fmt.Sprintf("must be a positive duration (got %s)", o.Resync))
 	}
-	return nil
+	return o.validateAlerts()
 }
 
 func (o ServiceOptions) validate() *LoadError {

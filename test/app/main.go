@@ -2,7 +2,7 @@
 // tests and benchmarks. Its behaviour is chosen by environment variables so
 // that a compose file, not a rebuild, decides what a container does:
 //
-//	APP_VERSION=v2       reported at startup and by GET /
+//	APP_VERSION=v2       reported at startup and by GET / (any path but /health)
 //	APP_HEALTHY=0        GET /health answers 500
 //	APP_READY_AFTER=3s   GET /health answers 503 until this long after start
 //	APP_EXIT_AFTER=2s    exit by itself after this long, with APP_EXIT_CODE
@@ -11,6 +11,7 @@
 //	APP_IGNORE_TERM=1    ignore SIGTERM, so only SIGKILL stops it
 //	APP_STOP_DELAY=2s    take this long to shut down after SIGTERM
 //	APP_ADDR=:8080       listen address
+//	APP_ERROR_EVERY=4    every 4th GET / answers 500 (a bad canary)
 //
 // "app -probe URL" is the healthcheck mode for images FROM scratch, which
 // have no curl: it exits 0 when URL answers 200 and 1 otherwise.
@@ -26,6 +27,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -41,6 +43,7 @@ type config struct {
 	exitCode   int
 	ignoreTerm bool
 	stopDelay  time.Duration
+	errorEvery int
 }
 
 func main() {
@@ -74,6 +77,11 @@ func loadConfig() (config, error) {
 	}
 	if cfg.stopDelay, err = envDuration("APP_STOP_DELAY"); err != nil {
 		return cfg, err
+	}
+	if v := os.Getenv("APP_ERROR_EVERY"); v != "" {
+		if cfg.errorEvery, err = strconv.Atoi(v); err != nil || cfg.errorEvery < 0 {
+			return cfg, fmt.Errorf("parsing APP_ERROR_EVERY %q: want a count >= 0", v)
+		}
 	}
 	if v := os.Getenv("APP_EXIT_CODE"); v != "" {
 		if cfg.exitCode, err = strconv.Atoi(v); err != nil {
@@ -137,7 +145,12 @@ func run(cfg config) int {
 func newMux(cfg config, host string) *http.ServeMux {
 	started := time.Now()
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+	var served atomic.Int64
+	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+		if n := served.Add(1); cfg.errorEvery > 0 && n%int64(cfg.errorEvery) == 0 {
+			http.Error(w, "failing on purpose (APP_ERROR_EVERY)", http.StatusInternalServerError)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{"hostname": host, "version": cfg.version})
 	})

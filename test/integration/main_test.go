@@ -3,8 +3,10 @@ package integration
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,6 +45,7 @@ func TestMain(m *testing.M) {
 		code = m.Run()
 	}
 	stopDaemon()
+	stopProxy()
 	sweep()
 	if code != 0 && env.log != "" {
 		if data, err := os.ReadFile(env.log); err == nil {
@@ -233,4 +236,41 @@ func freeAddr() (string, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
+}
+
+// stopProxy stops the load balancer process the daemon started: it is
+// meant to outlive the daemon, so the tests end it themselves.
+func stopProxy() {
+	sock := filepath.Join(env.dir, "data", "proxy.sock")
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+		},
+	}}
+	resp, err := client.Get("http://proxy/v1/ping")
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	var ping struct{ PID int }
+	if json.NewDecoder(resp.Body).Decode(&ping) != nil || ping.PID <= 0 {
+		return
+	}
+	p, err := os.FindProcess(ping.PID)
+	if err != nil {
+		return
+	}
+	p.Signal(syscall.SIGTERM)
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) && p.Signal(syscall.Signal(0)) == nil && !zombie(ping.PID) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	p.Kill()
+}
+
+// zombie reports whether pid has exited and waits to be reaped (by an init
+// that may never do it, in a container).
+func zombie(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	return err != nil || strings.Contains(string(b), ") Z ")
 }

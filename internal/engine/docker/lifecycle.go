@@ -3,6 +3,7 @@ package docker
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -49,6 +50,13 @@ func (d *Driver) Create(ctx context.Context, st *spec.Stack, svc *spec.Service, 
 	cctx, cancel := d.deadline(ctx)
 	defer cancel()
 	res, err := d.api.ContainerCreate(cctx, plan.Options)
+	for try := 1; err != nil && cerrdefs.IsConflict(err) && try <= 3; try++ {
+		// The slot's name is taken by the replica a rolling, blue-green or
+		// canary deploy runs beside: name the new one after its revision.
+		name = altName(ContainerName(st.Name, svc.Name, slot), revision, try)
+		plan.Options.Name = name
+		res, err = d.api.ContainerCreate(cctx, plan.Options)
+	}
 	if err != nil {
 		return "", d.wrap(cctx, "creating container "+name, err)
 	}
@@ -194,4 +202,13 @@ func (d *Driver) ContainerLogs(ctx context.Context, id string, opts client.Conta
 		return nil, d.wrap(ctx, "reading logs of "+short(id), err)
 	}
 	return res, nil
+}
+
+// altName is the name of a slot's second container: "<name>-r<revision>",
+// then with a random suffix should that be taken too.
+func altName(name string, revision int64, try int) string {
+	if try == 1 {
+		return fmt.Sprintf("%s-r%d", name, revision)
+	}
+	return fmt.Sprintf("%s-r%d-%04x", name, revision, rand.Uint32()&0xffff)
 }
