@@ -35,6 +35,12 @@ elif [ -f "$BERTH_PIDFILE" ]; then
   rm -f "$BERTH_PIDFILE"
 fi
 
+# The load balancer runs as its own process so that daemon restarts drop
+# no request; stopping the demo stops it too.
+if pkill -TERM -f "berth proxy --control $BERTH_DATA/proxy.sock" 2>/dev/null; then
+  say "stopped the load balancer"
+fi
+
 # Never remove containers behind a daemon's back: another daemon may own a
 # stack named demo, and would only recreate them. Say what is left instead.
 left=$(docker ps -aq --filter label=dev.berth.stack=demo 2>/dev/null | wc -l || true)

@@ -78,11 +78,12 @@ echo
 bin/berth ps demo
 echo
 
-# One request per replica port proves the page, the replicas and kv work.
+# Three requests through the load balancer prove the page, the replicas
+# and kv work (round robin: each lands on another replica).
 if command -v curl >/dev/null 2>&1; then
-  for port in 8081 8082 8083; do
-    printf -- '--- GET http://127.0.0.1:%s/\n' "$port"
-    curl -fsS --max-time 5 "http://127.0.0.1:$port/" || say "port $port did not answer"
+  for _ in 1 2 3; do
+    printf -- '--- GET http://127.0.0.1:8080/\n'
+    curl -fsS --max-time 5 "http://127.0.0.1:8080/" || say "the load balancer did not answer"
   done
   echo
 fi
@@ -96,13 +97,14 @@ pidnote="kill \$(cat $BERTH_PIDFILE)"
 daemon_pid >/dev/null || pidnote="(the daemon was already running and is not ours to stop)"
 cat <<MSG
 The demo stack is up:
-  web     3 replicas   http://127.0.0.1:8081/  http://127.0.0.1:8082/  http://127.0.0.1:8083/
+  web     3 replicas   http://127.0.0.1:8080/  (berth's load balancer, round robin, health-checked)
   worker  1 replica    bumps worker.ticks in kv every 5s; JSON logs
   kv      1 replica    key-value store on the named volume kvdata (kept across redeploys)
 
 Talk to the daemon (socket $BERTH_SOCKET):
 ${sockhint}  bin/berth ps demo
   bin/berth scale demo web=2
+  bin/berth rollout history demo
 Daemon log:            $BERTH_LOG
 Stop the demo:         make demo-stop
   (or by hand: bin/berth down demo; $pidnote)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/client"
 )
@@ -25,6 +26,12 @@ func (c *Collector) follow(ctx context.Context, t *tail) {
 	for wait := time.Second; ; {
 		got, err := c.read(ctx, t, bucket)
 		if ctx.Err() != nil {
+			return
+		}
+		if cerrdefs.IsNotFound(err) {
+			// Removed (a replaced replica): its log is complete. The
+			// collector's next sync forgets the target.
+			log.Debug("container gone; its log is complete")
 			return
 		}
 		if err != nil {

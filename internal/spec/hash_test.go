@@ -38,10 +38,10 @@ func TestServiceHash(t *testing.T) {
 		{"x-berth", "MODE: prod", "MODE: prod\n    x-berth:\n      unhealthy_grace: 5s", true},
 		{"other x- extension", "MODE: prod", "MODE: prod\n    x-note: hello", false},
 		// load balancer settings: a new revision, but no container replaced
-		{"x-berth routes", "MODE: prod", "MODE: prod\n    x-berth:\n      routes: [{port: 80}]", false},
+		{"x-berth routes", "MODE: prod", "MODE: prod\n    x-berth:\n      routes: [{port: 80}]\n      deploy: {strategy: recreate}", false},
 		{"x-berth lb", "MODE: prod", "MODE: prod\n    x-berth:\n      lb: {policy: least_conn}", false},
-		{"x-berth deploy", "MODE: prod", "MODE: prod\n    x-berth:\n      deploy: {strategy: rolling, max_surge: 2}", false},
-		{"x-berth routes and grace", "MODE: prod", "MODE: prod\n    x-berth:\n      routes: [{port: 80}]\n      unhealthy_grace: 5s", true},
+		{"x-berth deploy", "MODE: prod", "MODE: prod\n    x-berth:\n      deploy: {strategy: rolling, max_surge: 0, max_unavailable: 2}", false},
+		{"x-berth routes and grace", "MODE: prod", "MODE: prod\n    x-berth:\n      routes: [{port: 80}]\n      deploy: {strategy: recreate}\n      unhealthy_grace: 5s", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !strings.Contains(hashBase, tc.from) {

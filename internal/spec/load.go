@@ -82,6 +82,9 @@ func newService(stack string, cfg types.ServiceConfig, awaited bool) (Service, e
 	if svc.Berth, err = decodeServiceOptions(cfg.Name, cfg.Extensions); err != nil {
 		return svc, err
 	}
+	if lerr := checkSideBySide(svc); lerr != nil {
+		return svc, lerr
+	}
 	policy, retries, lerr := restartPolicy(cfg, awaited)
 	if lerr != nil {
 		lerr.Service = cfg.Name

@@ -142,3 +142,27 @@ func notNegative(field string, n int) *LoadError {
 func positiveError(field string, d Duration) *LoadError {
 	return optionHint(field, fmt.Sprintf("must be a positive duration (got %s)", d), defaultHint)
 }
+
+// checkSideBySide refuses a fixed host port on a service whose deploys run
+// old and new replicas side by side: the new replica could never bind it,
+// and every deploy would fail and roll back.
+func checkSideBySide(svc Service) *LoadError {
+	o := svc.Berth
+	sideBySide := o.Strategy() == StrategyBlueGreen || o.Strategy() == StrategyCanary ||
+		o.Strategy() == StrategyRolling && o.Deploy.Surge() > 0
+	if !sideBySide {
+		return nil
+	}
+	for _, p := range svc.Config.Ports {
+		if p.Published == "" {
+			continue
+		}
+		le := optionHint("deploy.strategy",
+			fmt.Sprintf("strategy %s runs old and new replicas side by side, but host port %s can be bound only once", o.Strategy(), p.Published),
+			"route traffic through x-berth.routes instead of ports:, or use max_surge: 0 with max_unavailable: 1, or strategy recreate")
+		le.Service = svc.Name
+		le.at = append([]string{"services", svc.Name}, le.at...)
+		return le
+	}
+	return nil
+}
