@@ -117,6 +117,10 @@ func (m *Memory) observeRollout(svc *spec.Service, want int, actual []engine.Con
 		ro = &rollout{Hash: svc.Hash, Started: now, Seen: map[string]time.Time{}, Step: -1}
 		m.Rollouts[svc.Name] = ro
 	}
+	if ro.Done && len(old) == 0 {
+		delete(m.Rollouts, svc.Name) // finished, and nothing of the old version is left
+		return
+	}
 	if ro.Done || ro.Failed != "" {
 		return
 	}

@@ -116,7 +116,7 @@ func TestRollingKeepsCapacityAndSurgeBounds(t *testing.T) {
 				if res.Rollback != nil {
 					t.Fatalf("healthy rollout rolled back: %s", res.Rollback.Reason)
 				}
-				if current == want && total == want && w.mem.Rollouts["web"] != nil && w.mem.Rollouts["web"].Done {
+				if ro := w.mem.Rollouts["web"]; current == want && total == want && (ro == nil || ro.Done) {
 					break
 				}
 			}

@@ -263,3 +263,38 @@ func TestRouteOnTakenPortIsRefusedAtPlan(t *testing.T) {
 		t.Fatalf("plan with a taken port: exit %d, want 2 naming %s\n%s", code, taken, out)
 	}
 }
+
+func TestDaemonKilledMidRolloutResumesIt(t *testing.T) {
+	deploy := "      deploy: {strategy: rolling, max_surge: 1, max_unavailable: 0}\n"
+	name, path, url := routedStack(t, 3, "v1", deploy, "")
+	berth(t, "up", "-f", path, "--wait")
+	waitServing(t, url, "v1")
+	l := startLoad(t, url)
+	if out, code := redeploy(t, path, hostOf(url), 3, "v2", deploy, ""); code != 0 {
+		t.Fatalf("up without --wait: exit %d\n%s", code, out)
+	}
+	// Kill the daemon once the rollout is under way: a new replica exists
+	// beside the old ones.
+	eventually(t, 30*time.Second, "the rollout to start", func() bool { return len(containers(t, name)) > 3 })
+	killDaemon(t)
+	if err := startDaemon(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var last string
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		out, _, err := run(ctx, "rollout", "status", name)
+		cs := containers(t, name)
+		if err == nil && strings.Contains(out, "no rollout in progress") && l.lastVersion() == "v2" && len(cs) == 3 {
+			break
+		}
+		last = fmt.Sprintf("%s\nlast version %q, containers %v", out, l.lastVersion(), cs)
+		if time.Now().After(deadline) {
+			t.Fatalf("the rollout did not finish after the restart:\n%s", last)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	l.requireClean(t, 500)
+}
