@@ -28,6 +28,16 @@ test:
 bench:
 	scripts/bench-up.sh
 
+## bench-rollout: failed requests and wall time of berth rollouts and crash recovery vs compose and restart=always
+.PHONY: bench-rollout
+bench-rollout:
+	scripts/bench-rollout.sh
+
+## bench-proxy: berth's HTTP proxy vs direct, HAProxy, nginx and Caddy (wrk, loopback)
+.PHONY: bench-proxy
+bench-proxy:
+	scripts/bench-proxy.sh
+
 ## fmt-check: fail if any Go file needs gofmt
 fmt-check:
 	@files=$$(find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*' -not -path './vendor/*' -print0 | xargs -0 -r gofmt -l); \
