@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -187,15 +188,40 @@ func TestKilledReplicaCostsNoRequest(t *testing.T) {
 	waitServing(t, url, "v1")
 	l := startLoad(t, url)
 	eventually(t, 10*time.Second, "some load", func() bool { return l.ok.Load() > 100 })
-	victim := containers(t, name)[0]
-	pid := docker(t, "inspect", "-f", "{{.State.Pid}}", victim.ID)
-	killPID(t, pid)
-	eventually(t, 30*time.Second, "the replica to run again", func() bool {
-		return docker(t, "inspect", "-f", "{{.State.Running}}", victim.ID) == "true"
-	})
-	before := l.ok.Load()
-	eventually(t, 10*time.Second, "more load after the restart", func() bool { return l.ok.Load() > before+200 })
+	kills := []struct {
+		how  string
+		kill func(id string)
+	}{
+		{"docker kill", func(id string) { docker(t, "kill", id) }},
+		{"its process killed", func(id string) { killPID(t, docker(t, "inspect", "-f", "{{.State.Pid}}", id)) }},
+	}
+	for i, k := range kills {
+		victim := containers(t, name)[i]
+		k.kill(victim.ID)
+		eventually(t, 30*time.Second, "the replica to run again after "+k.how, func() bool {
+			return docker(t, "inspect", "-f", "{{.State.Running}}", victim.ID) == "true"
+		})
+		before := l.ok.Load()
+		eventually(t, 10*time.Second, "more load after "+k.how, func() bool { return l.ok.Load() > before+200 })
+	}
 	l.requireClean(t, 300)
+}
+
+func TestRouteClashWithAnotherStackIsRefused(t *testing.T) {
+	_, path, url := routedStack(t, 1, "v1", "", "")
+	berth(t, "up", "-f", path, "--wait")
+	first := strings.TrimPrefix(strings.SplitN(readFile(t, path), "\n", 2)[0], "name: ")
+	second := first + "-b"
+	other := filepath.Join(t.TempDir(), "compose.yaml")
+	writeFile(t, other, "name: "+second+"\n"+routedBody(hostOf(url), 1, "v1", "", ""))
+	t.Cleanup(func() { cleanupStack(t, second) })
+	for _, cmd := range []string{"plan", "up"} {
+		out, code, _ := run(context.Background(), cmd, "-f", other)
+		if code != 2 || !strings.Contains(out, "already served by stack \""+first+"\"") {
+			t.Fatalf("%s of a clashing route: exit %d, want 2 naming stack %s\n%s", cmd, code, first, out)
+		}
+	}
+	waitServing(t, url, "v1")
 }
 
 func TestDaemonRestartUnderLoadDropsNothing(t *testing.T) {
