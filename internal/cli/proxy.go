@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -20,6 +21,9 @@ func (a *app) proxyCommand() *cobra.Command {
 		Short: "Run berth's load balancer (the daemon starts it; it outlives daemon restarts)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Control == "" {
+				return usageError{errors.New("--control PATH is required")}
+			}
 			level := slog.LevelInfo
 			if debug {
 				level = slog.LevelDebug
@@ -41,7 +45,6 @@ func (a *app) proxyCommand() *cobra.Command {
 	f.StringVar(&opts.AccessLog, "access-log", "", "append one JSON line per request to this file (- for stdout)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file on exit")
 	f.BoolVar(&debug, "debug", false, "debug logging")
-	_ = cmd.MarkFlagRequired("control")
 	return cmd
 }
 

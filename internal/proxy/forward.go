@@ -55,6 +55,7 @@ type exchange struct {
 	resp       respHead
 	bodySent   bool
 	bodyBroken bool  // the backend stopped reading the body midway
+	relayed    bool  // a 1xx response went to the client
 	bodyIn     int64 // request body bytes
 	latency    time.Duration
 }
@@ -123,7 +124,7 @@ func (x *exchange) try(m *member) (code int, retry bool) {
 		}
 		// A connection that died before any response byte did nothing
 		// visible; an idempotent bodiless request can go elsewhere.
-		retry := x.replayable && bc.br.Buffered() == 0
+		retry := x.replayable && !x.relayed && bc.br.Buffered() == 0
 		x.abandon(true)
 		return http.StatusBadGateway, retry
 	}
@@ -177,6 +178,7 @@ func (x *exchange) readResponseHead() error {
 			return errBadResponse
 		}
 		if x.interim != nil {
+			x.relayed = true
 			if err := x.interim.interim(head); err != nil {
 				return err
 			}
