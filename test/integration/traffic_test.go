@@ -3,7 +3,11 @@ package integration
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -323,4 +327,44 @@ func TestDaemonKilledMidRolloutResumesIt(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	l.requireClean(t, 500)
+}
+
+func TestLoadBalancerMetricsAreExposed(t *testing.T) {
+	name, path, url := routedStack(t, 2, "v1", "", "")
+	berth(t, "up", "-f", path, "--wait")
+	waitServing(t, url, "v1")
+	for range 50 {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	resp, err := http.Get("http://" + env.metrics + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var served float64
+	for _, line := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(line, "berth_lb_requests_total{") && strings.Contains(line, `code="2xx"`) && strings.Contains(line, `stack="`+name+`"`) {
+			f := strings.Fields(line)
+			v, _ := strconv.ParseFloat(f[len(f)-1], 64)
+			served += v
+		}
+	}
+	if served < 50 {
+		t.Fatalf("berth_lb_requests_total counts %v 2xx answers for %s, want at least 50", served, name)
+	}
+	for _, m := range []string{"berth_lb_request_duration_seconds_bucket{", "berth_lb_endpoint_up{", "berth_lb_active_requests{"} {
+		if !strings.Contains(string(body), m) {
+			t.Errorf("/metrics lacks %s", m)
+		}
+	}
+	check := exec.Command("promtool", "check", "metrics")
+	check.Stdin = strings.NewReader(string(body))
+	if out, err := check.CombinedOutput(); err != nil {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
 }
