@@ -290,3 +290,17 @@ func inFlight(stats proxy.Stats, stack string, names map[string]string) int64 {
 func servesStack(stats proxy.Stats, stack string) bool {
 	return slices.ContainsFunc(stats.Routes, func(rs proxy.RouteStats) bool { return rs.Stack == stack })
 }
+
+// awaitingTraffic reports whether a running replica behind the load
+// balancer has not passed its health check yet.
+func (w *worker) awaitingTraffic(d Desired, actual []engine.Container) bool {
+	if d.Stack == nil || w.r.Traffic == nil {
+		return false
+	}
+	for _, c := range actual {
+		if svc := findService(d.Stack, c.Service); svc != nil && traffic(svc) && c.State == engine.StateRunning && !w.mem.Serving[c.ID] {
+			return true
+		}
+	}
+	return false
+}

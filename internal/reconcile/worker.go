@@ -163,7 +163,11 @@ func (w *worker) pass(ctx context.Context) time.Duration {
 				st, _ := w.snapshot()
 				o.Passed(w.name, time.Since(start), st.Converged)
 			}
-			return w.nextWake(d, res)
+			next := w.nextWake(d, res)
+			if w.awaitingTraffic(d, actual) {
+				next = min(next, rolloutPoll) // the load balancer's probes raise no engine event
+			}
+			return next
 		}
 	}
 	if ctx.Err() != nil {
