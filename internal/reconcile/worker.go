@@ -31,10 +31,11 @@ type worker struct {
 	images   map[string]bool // image+hash known to be present
 	lastErr  string
 	failures int
-	// recheck asks for one more pass shortly after a die event: the
-	// engine's list can still say "running" when the event arrives, and
-	// the resync would otherwise delay the restart.
-	recheck bool
+	// dying holds containers a die event named, until the engine's list
+	// stops calling them running (it can lag the event by seconds under
+	// load) or a deadline passes: until then passes run every
+	// dyingPoll, so a restart never waits for the resync.
+	dying map[string]time.Time
 	// again asks for another pass at once (after a rollback).
 	again bool
 
@@ -56,7 +57,7 @@ func newWorker(r *Reconciler, name string) *worker {
 	return &worker{
 		r: r, name: name, log: r.log.With("stack", name),
 		kick: make(chan struct{}, 1), evs: make(chan engine.Event, 1024), done: make(chan struct{}),
-		mem: NewMemory(), images: map[string]bool{}, own: map[string]bool{}, draining: map[string]bool{},
+		mem: NewMemory(), images: map[string]bool{}, own: map[string]bool{}, draining: map[string]bool{}, dying: map[string]time.Time{},
 		changed: make(chan struct{}),
 	}
 }
@@ -91,8 +92,8 @@ func (w *worker) run(ctx context.Context) {
 		case <-timer.C:
 		}
 		next := w.pass(ctx)
-		if w.recheck {
-			next, w.recheck = min(next, 200*time.Millisecond), false
+		if len(w.dying) > 0 {
+			next = min(next, dyingPoll)
 		}
 		if w.again {
 			next, w.again = time.Millisecond, false
@@ -119,7 +120,7 @@ func (w *worker) drainEvents() {
 func (w *worker) handle(ev engine.Event) {
 	switch ev.Action {
 	case "die":
-		w.recheck = true
+		w.dying[ev.ContainerID] = time.Now().Add(dyingWatch)
 	case "stop", "kill":
 		w.mu.Lock()
 		ours := w.own[ev.ContainerID]
@@ -197,6 +198,7 @@ func (w *worker) converge(ctx context.Context, d Desired) (Result, []engine.Cont
 			return Result{}, actual, err
 		}
 		w.markSeen(actual)
+		w.settleDying(actual, now)
 		res := Plan(d, actual, w.mem, now)
 		if res.Rollback != nil {
 			w.rollBack(d, res.Rollback)
@@ -214,6 +216,28 @@ func (w *worker) converge(ctx context.Context, d Desired) (Result, []engine.Cont
 		w.drain(ctx, d, res.Actions, actual)
 		if err := w.apply(ctx, d, res.Actions); err != nil {
 			return res, actual, err
+		}
+	}
+}
+
+// How often and how long a pass looks again after a die event.
+const (
+	dyingPoll  = 100 * time.Millisecond
+	dyingWatch = 10 * time.Second
+)
+
+// settleDying forgets the dying containers the engine's list no longer
+// shows running, or that were watched long enough.
+func (w *worker) settleDying(actual []engine.Container, now time.Time) {
+	running := map[string]bool{}
+	for _, c := range actual {
+		if c.State == engine.StateRunning {
+			running[c.ID] = true
+		}
+	}
+	for id, until := range w.dying {
+		if !running[id] || now.After(until) {
+			delete(w.dying, id)
 		}
 	}
 }
