@@ -68,7 +68,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	rec := reconcile.New(eng, st, spec.LoadCanonical, log.With("component", "reconcile"), cfg.Resync)
 	rec.Observer = newReconcileMetrics(reg)
-	lb, err := newBalancer(cfg.DataDir, log.With("component", "proxy"))
+	lb, err := newBalancer(cfg.DataDir, cfg.Version, log.With("component", "proxy"))
 	if err != nil {
 		return err
 	}

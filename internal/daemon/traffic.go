@@ -23,28 +23,34 @@ import (
 type balancer struct {
 	bin     string
 	control string
+	version string // the daemon's; a proxy of another version is replaced
 	log     *slog.Logger
 
 	mu     sync.Mutex
 	client *proxy.Client
 }
 
-func newBalancer(dataDir string, log *slog.Logger) (*balancer, error) {
+func newBalancer(dataDir, version string, log *slog.Logger) (*balancer, error) {
 	bin, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("finding berth's own binary to run the load balancer: %w", err)
 	}
-	return &balancer{bin: bin, control: filepath.Join(dataDir, "proxy.sock"), log: log}, nil
+	return &balancer{bin: bin, control: filepath.Join(dataDir, "proxy.sock"), version: version, log: log}, nil
 }
 
-// get returns a client of a running proxy, starting one when none answers.
+// get returns a client of a running proxy, starting one when none answers
+// and replacing one of another version (a berth upgrade) by a takeover
+// that drops no connection.
 func (b *balancer) get(ctx context.Context, fresh bool) (*proxy.Client, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.client != nil && !fresh {
 		return b.client, nil
 	}
-	c, err := proxy.Ensure(ctx, b.bin, b.control, filepath.Join(filepath.Dir(b.control), "access.log"))
+	c, err := proxy.Ensure(ctx, proxy.Spawn{
+		Bin: b.bin, Control: b.control, Version: b.version, Logger: b.log,
+		AccessLog: filepath.Join(filepath.Dir(b.control), "access.log"),
+	})
 	if err != nil {
 		return nil, fmt.Errorf("starting the load balancer: %w", err)
 	}

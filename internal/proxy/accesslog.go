@@ -83,6 +83,10 @@ func (a *accessLog) flusher() {
 			return
 		case <-t.C:
 			a.flushAll()
+			// Rotating here keeps renames and opens off the request path.
+			if r, ok := a.w.(interface{ rotate() }); ok {
+				r.rotate()
+			}
 		}
 	}
 }

@@ -98,7 +98,7 @@ func (s *Server) openListeners(layout map[string]*addrPlan) (map[string]*listene
 		if s.listeners[addr] != nil {
 			continue
 		}
-		l, err := listen(addr, s.log, s.alog)
+		l, err := s.bind(addr)
 		if err != nil {
 			for _, o := range opened {
 				_ = o.ln.Close()
@@ -109,6 +109,17 @@ func (s *Server) openListeners(layout map[string]*addrPlan) (map[string]*listene
 		opened[addr] = l
 	}
 	return opened, nil
+}
+
+// bind opens a listener on addr, on the socket inherited from the previous
+// proxy process when there is one (it is already bound, and the old
+// process still holds it).
+func (s *Server) bind(addr string) (*listener, error) {
+	if ln, ok := s.inherited[addr]; ok {
+		delete(s.inherited, addr)
+		return newListener(addr, ln, s.log, s.alog), nil
+	}
+	return listen(addr, s.log, s.alog)
 }
 
 // syncEndpoints returns the endpoints the layout needs, reusing existing
@@ -129,6 +140,11 @@ func (s *Server) syncEndpoints(layout map[string]*addrPlan) map[epKey]*endpoint 
 				ep := s.endpoints[k]
 				if ep == nil {
 					ep = newEndpoint(k, s.log)
+					// An endpoint the previous proxy process found healthy
+					// stays in rotation until its own probes say otherwise,
+					// so a takeover does not answer 503 until the first
+					// probe passes.
+					ep.healthy.Store(s.inheritedHealthy[k])
 					startHealth(s.ctx, ep, pr.r.Health)
 				} else {
 					ep.health.update(pr.r.Health)

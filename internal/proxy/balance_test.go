@@ -106,6 +106,9 @@ func TestLeastConnAvoidsBusyEndpoint(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 10 {
 		done := make(chan struct{})
+		// Read before sending: the request may reach the slow endpoint
+		// before this goroutine runs again.
+		before := slow.hits.Load()
 		wg.Go(func() {
 			defer close(done)
 			resp, err := cl.Get("http://" + listen + "/")
@@ -113,7 +116,6 @@ func TestLeastConnAvoidsBusyEndpoint(t *testing.T) {
 				resp.Body.Close()
 			}
 		})
-		before := slow.hits.Load()
 		waitFor(t, 5*time.Second, "request answered or parked", func() bool {
 			select {
 			case <-done:

@@ -15,6 +15,9 @@ type PingInfo struct {
 	PID     int       `json:"pid"`
 	Version string    `json:"version"`
 	Started time.Time `json:"started"`
+	// Takeover says the proxy can hand its sockets and config over to a
+	// new process (berth proxy --takeover); older proxies cannot.
+	Takeover bool `json:"takeover,omitempty"`
 }
 
 // errorBody is the control API's error answer.
@@ -82,7 +85,7 @@ func writeError(w http.ResponseWriter, err error) {
 	switch {
 	case errors.As(err, &ae):
 		code = ae.code
-	case errors.Is(err, errShuttingDown):
+	case errors.Is(err, errShuttingDown), errors.Is(err, errHandingOver):
 		code = http.StatusServiceUnavailable
 	}
 	writeJSON(w, code, errorBody{Error: err.Error()})

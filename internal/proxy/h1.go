@@ -19,7 +19,17 @@ const (
 	connActive int32 = iota
 	connIdle
 	connClosed
+	// connFresh waits for its first request. Shutdown leaves it freshGrace
+	// to arrive: the client sent it right after connecting, to a listener
+	// that was still accepting (as when a takeover hands the socket to a
+	// new process), and a fresh connection closed unanswered is not
+	// retried by clients.
+	connFresh
 )
+
+// freshGrace is how long shutdown waits for a fresh connection's first
+// request; net/http waits as long.
+const freshGrace = 5 * time.Second
 
 var (
 	clientReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, clientReadBuf) }}
@@ -35,6 +45,8 @@ type clientConn struct {
 	br       *bufio.Reader
 	bw       *bufio.Writer
 	state    atomic.Int32
+	fresh    bool      // no request read yet
+	accepted time.Time // when serving began, for freshGrace
 	dl       deadline
 	idle     time.Duration
 	remote   string // client IP
@@ -50,7 +62,7 @@ type clientConn struct {
 }
 
 func (l *listener) serveHTTP1(c net.Conn, https bool) {
-	cc := &clientConn{l: l, conn: c, https: https, remote: hostOf(c.RemoteAddr())}
+	cc := &clientConn{l: l, conn: c, https: https, remote: hostOf(c.RemoteAddr()), fresh: true, accepted: time.Now()}
 	cc.br = clientReaders.Get().(*bufio.Reader)
 	cc.br.Reset(c)
 	cc.bw = clientWriters.Get().(*bufio.Writer)
@@ -71,14 +83,18 @@ func (cc *clientConn) awaitRequest() bool {
 	if cc.br.Buffered() > 0 {
 		return true // pipelined
 	}
-	cc.state.Store(connIdle)
-	if cc.l.closing.Load() {
+	idle := connIdle
+	if cc.fresh {
+		idle, cc.fresh = connFresh, false
+	}
+	cc.state.Store(idle)
+	if idle == connIdle && cc.l.closing.Load() {
 		return false
 	}
 	cc.idle = cc.l.router.Load().idle
 	cc.dl.arm(cc.conn, time.Now().UnixNano(), cc.idle)
 	_, err := cc.br.Peek(1)
-	return cc.state.CompareAndSwap(connIdle, connActive) && err == nil
+	return cc.state.CompareAndSwap(idle, connActive) && err == nil
 }
 
 func (cc *clientConn) release() {
@@ -94,9 +110,11 @@ func (cc *clientConn) release() {
 	clientWriters.Put(cc.bw)
 }
 
-// closeIdle closes the connection if it waits for a request.
+// closeIdle closes the connection if it waits for a request (for its
+// first one, only past freshGrace).
 func (cc *clientConn) closeIdle() bool {
-	if cc.state.CompareAndSwap(connIdle, connClosed) {
+	if cc.state.CompareAndSwap(connIdle, connClosed) ||
+		time.Since(cc.accepted) > freshGrace && cc.state.CompareAndSwap(connFresh, connClosed) {
 		_ = cc.conn.Close()
 		return true
 	}

@@ -49,7 +49,10 @@ func (h *healthChecker) stop() {
 func (h *healthChecker) run(ctx context.Context) {
 	defer close(h.done)
 	var passes, fails int
-	ever := false // a new endpoint enters on its first pass
+	// A new endpoint enters on its first pass; one taken over healthy
+	// (handoff.go) is treated as having passed already.
+	ever := h.ep.healthy.Load()
+	started := time.Now()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -79,7 +82,7 @@ func (h *healthChecker) run(ctx context.Context) {
 			}
 		}
 		h.ep.pool.reap(time.Now().UnixNano())
-		timer.Reset(p.Interval.D())
+		timer.Reset(nextProbe(p.Interval.D(), ever, time.Since(started)))
 	}
 }
 
@@ -114,4 +117,21 @@ func probe(ctx context.Context, addr string, p *HealthCheck) error {
 		return fmt.Errorf("health check: status %s", line[9:12])
 	}
 	return nil
+}
+
+// Until an endpoint first passes, it is probed every startupProbe for up
+// to startupWindow: a replica added the moment its container starts
+// usually listens a few milliseconds later, and waiting a whole interval
+// after that first refused probe would keep it out of rotation for
+// nothing.
+const (
+	startupProbe  = 50 * time.Millisecond
+	startupWindow = 30 * time.Second
+)
+
+func nextProbe(interval time.Duration, ever bool, age time.Duration) time.Duration {
+	if !ever && age < startupWindow {
+		return min(interval, startupProbe)
+	}
+	return interval
 }

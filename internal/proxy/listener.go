@@ -33,6 +33,9 @@ type listener struct {
 	router     atomic.Pointer[router]
 	closing    atomic.Bool
 	acceptDone chan struct{}
+	// serving counts connections from accept until served, so shutdown
+	// also waits for those not tracked yet.
+	serving atomic.Int64
 
 	mu    sync.Mutex
 	conns map[tracked]struct{}
@@ -45,10 +48,16 @@ func listen(addr string, log *slog.Logger, alog *accessLog) (*listener, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newListener(addr, ln, log, alog), nil
+}
+
+// newListener serves a bound socket: one bound here, or one inherited from
+// the proxy this process took over from (handoff.go).
+func newListener(addr string, ln net.Listener, log *slog.Logger, alog *accessLog) *listener {
 	return &listener{
 		addr: addr, ln: ln, alog: alog, log: log.With("listen", addr),
 		acceptDone: make(chan struct{}), conns: map[tracked]struct{}{},
-	}, nil
+	}
 }
 
 func (l *listener) acceptLoop() {
@@ -68,7 +77,11 @@ func (l *listener) acceptLoop() {
 			continue
 		}
 		delay = 0
-		go l.serve(c)
+		l.serving.Add(1)
+		go func() {
+			defer l.serving.Add(-1)
+			l.serve(c)
+		}()
 	}
 }
 
@@ -133,7 +146,7 @@ func (l *listener) shutdown(ctx context.Context) {
 	tick := time.NewTicker(shutdownPoll)
 	defer tick.Stop()
 	for {
-		if l.closeIdle() == 0 {
+		if l.closeIdle() == 0 && l.serving.Load() == 0 {
 			<-h2done
 			return
 		}

@@ -30,9 +30,15 @@ func (r *loadResult) fail(msg string) {
 // runLoad sends GETs from workers concurrent connections until ctx ends
 // or max requests were sent. It is bounded in both count and time.
 func runLoad(ctx context.Context, url string, workers int, max int64) *loadResult {
+	return runLoadWith(ctx, &http.Transport{MaxIdleConnsPerHost: workers}, url, workers, max)
+}
+
+// runLoadWith is runLoad over a given transport (one without keep-alive
+// opens a connection per request).
+func runLoadWith(ctx context.Context, tr *http.Transport, url string, workers int, max int64) *loadResult {
 	res := &loadResult{}
 	var sent atomic.Int64
-	cl := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers}}
+	cl := &http.Client{Timeout: 10 * time.Second, Transport: tr}
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net"
 	"slices"
 	"sync"
 	"time"
@@ -15,7 +16,10 @@ import (
 // when a listener closes or the proxy stops.
 const ShutdownGrace = 10 * time.Second
 
-var errShuttingDown = errors.New("the proxy is shutting down")
+var (
+	errShuttingDown = errors.New("the proxy is shutting down")
+	errHandingOver  = errors.New("the proxy is handing over to a new process; retry shortly")
+)
 
 // Options configure a Server.
 type Options struct {
@@ -35,6 +39,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	closed    bool
+	frozen    bool                   // a handoff is in progress: the config must not change
 	pushed    map[string]StackConfig // as pushed, for GET /v1/stacks
 	stacks    map[string]StackConfig // normalized
 	listeners map[string]*listener
@@ -43,6 +48,10 @@ type Server struct {
 	counters  map[string]*routeCounters
 	routes    []*route // in stack then push order, for stats
 	closingWG sync.WaitGroup
+	// inherited are sockets and endpoint health taken over from the
+	// previous proxy process, used up by restore (handoff.go).
+	inherited        map[string]net.Listener
+	inheritedHealthy map[epKey]bool
 }
 
 // New returns a Server with no routes.
@@ -75,8 +84,8 @@ func (s *Server) Apply(cfg StackConfig) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return errShuttingDown
+	if err := s.changeable(); err != nil {
+		return err
 	}
 	next := maps.Clone(s.stacks)
 	next[n.Stack] = n
@@ -91,8 +100,8 @@ func (s *Server) Apply(cfg StackConfig) error {
 func (s *Server) Delete(stack string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return errShuttingDown
+	if err := s.changeable(); err != nil {
+		return err
 	}
 	if _, ok := s.stacks[stack]; !ok {
 		return nil
@@ -106,10 +115,26 @@ func (s *Server) Delete(stack string) error {
 	return nil
 }
 
+// changeable refuses config changes once shutting down or while the
+// config is being handed over; the caller holds s.mu.
+func (s *Server) changeable() error {
+	switch {
+	case s.closed:
+		return errShuttingDown
+	case s.frozen:
+		return errHandingOver
+	}
+	return nil
+}
+
 // Stacks returns every stack's config as it was pushed, by name.
 func (s *Server) Stacks() []StackConfig {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.stacksLocked()
+}
+
+func (s *Server) stacksLocked() []StackConfig {
 	out := slices.Collect(maps.Values(s.pushed))
 	slices.SortFunc(out, func(a, b StackConfig) int { return cmpString(a.Stack, b.Stack) })
 	return out

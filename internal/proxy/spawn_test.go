@@ -3,7 +3,6 @@ package proxy
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -19,20 +18,16 @@ func TestEnsureSpawnsDetachedProxy(t *testing.T) {
 		t.Skip("builds the berth binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "berth")
-	build := exec.Command("go", "build", "-o", bin, "github.com/berth-dev/berth/cmd/berth")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building berth: %v\n%s", err, out)
-	}
+	bin := buildBerth(t, dir, "dev")
 	ctx := context.Background()
 	sock := filepath.Join(dir, "p.sock")
 
 	// A binary that dies at once gives a clear error with its log.
-	if _, err := Ensure(ctx, "/bin/false", filepath.Join(dir, "false.sock"), ""); err == nil || !strings.Contains(err.Error(), "exited at start") {
+	if _, err := Ensure(ctx, Spawn{Bin: "/bin/false", Control: filepath.Join(dir, "false.sock")}); err == nil || !strings.Contains(err.Error(), "exited at start") {
 		t.Errorf("Ensure with a failing binary: %v", err)
 	}
 
-	c, err := Ensure(ctx, bin, sock, filepath.Join(dir, "access.log"))
+	c, err := Ensure(ctx, Spawn{Bin: bin, Control: sock, AccessLog: filepath.Join(dir, "access.log")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +40,7 @@ func TestEnsureSpawnsDetachedProxy(t *testing.T) {
 		t.Errorf("the proxy runs in session %d, want its own (%d)", sid, info.PID)
 	}
 	// A second Ensure finds it rather than starting another.
-	c2, err := Ensure(ctx, bin, sock, "")
+	c2, err := Ensure(ctx, Spawn{Bin: bin, Control: sock})
 	if err != nil {
 		t.Fatal(err)
 	}
