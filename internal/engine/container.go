@@ -73,3 +73,8 @@ type Event struct {
 
 // ErrNotFound is returned when a container, network or volume is gone.
 var ErrNotFound = errors.New("not found")
+
+// ErrUnstartable is returned when a container can never be started again
+// (the engine lost what it refers to, or kept a stale task for it across
+// a restart): the caller should replace it.
+var ErrUnstartable = errors.New("cannot be started again")

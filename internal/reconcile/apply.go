@@ -135,10 +135,11 @@ func (w *worker) do(ctx context.Context, d Desired, a Action) error {
 		err = w.createAndStart(ctx, d, svc, a.Slot)
 	case Start, Restart:
 		err = w.r.eng.Start(ctx, a.Container.ID)
-		if errors.Is(err, engine.ErrNotFound) {
+		if errors.Is(err, engine.ErrUnstartable) {
 			// Something the container refers to (its network, say, after
-			// the engine lost its network store) is gone for good:
-			// replace the container instead of failing forever.
+			// the engine lost its network store) is gone for good, or the
+			// engine kept a stale task for it: replace the container
+			// instead of failing forever.
 			w.record(store.Event{Service: a.Service, Container: a.Container.Name, Kind: "replace", Message: "cannot start: " + err.Error()})
 			return w.stopAndRemove(ctx, svc, a.Container)
 		}

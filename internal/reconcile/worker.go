@@ -35,7 +35,8 @@ type worker struct {
 	// stops calling them running (it can lag the event by seconds under
 	// load) or a deadline passes: until then passes run every
 	// dyingPoll, so a restart never waits for the resync.
-	dying map[string]time.Time
+	dying       map[string]time.Time
+	dyingRounds int
 	// again asks for another pass at once (after a rollback).
 	again bool
 
@@ -93,7 +94,12 @@ func (w *worker) run(ctx context.Context) {
 		}
 		next := w.pass(ctx)
 		if len(w.dying) > 0 {
-			next = min(next, dyingPoll)
+			// Quickly at first, then less often: a whole engine shutting
+			// down also raises die events and must not be hammered.
+			next = min(next, dyingPoll<<min(w.dyingRounds, 4))
+			w.dyingRounds++
+		} else {
+			w.dyingRounds = 0
 		}
 		if w.again {
 			next, w.again = time.Millisecond, false

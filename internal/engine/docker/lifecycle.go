@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -80,7 +81,12 @@ func (d *Driver) Start(ctx context.Context, id string) error {
 	defer cancel()
 	if _, err := d.api.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
 		if cerrdefs.IsNotFound(err) {
-			return fmt.Errorf("starting container %s: %w: %v", short(id), engine.ErrNotFound, err)
+			return fmt.Errorf("starting container %s: %w: %w: %v", short(id), engine.ErrUnstartable, engine.ErrNotFound, err)
+		}
+		if strings.Contains(err.Error(), "already exists") {
+			// containerd kept the task of a container whose start raced an
+			// engine shutdown; dockerd refuses every later start of it.
+			return fmt.Errorf("starting container %s: %w: %v", short(id), engine.ErrUnstartable, err)
 		}
 		return d.wrap(ctx, "starting container "+short(id), err)
 	}
